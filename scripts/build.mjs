@@ -1,0 +1,52 @@
+// Builds the product bundles (dist/) and the test/bench bundles (out/) with esbuild.
+// Product: dist/extension.js (vscode external), dist/cli.js, dist/core.js.
+// Tests and benchmarks are bundled one file each so ESM-only dependencies (execa) load under CommonJS.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const minify = process.argv.includes('--minify');
+const root = new URL('..', import.meta.url).pathname;
+
+function walk(dir, match, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, match, out);
+    else if (match(p)) out.push(p);
+  }
+  return out;
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !minify,
+  define: { __VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify, metafile: true }),
+  esbuild.build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', minify, banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', minify }),
+]);
+
+if (!minify) {
+  const entries = [
+    ...walk(join(root, 'test'), (p) => p.endsWith('.ts') && !p.includes(`${'/'}fixtures${'/'}`)),
+    ...walk(join(root, 'bench'), (p) => p.endsWith('.ts')),
+  ].map((p) => relative(root, p));
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  await esbuild.build({
+    ...common,
+    entryPoints: entries,
+    outdir: 'out',
+    outbase: '.',
+    external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron', 'esbuild'],
+  });
+}

@@ -1,0 +1,23 @@
+import * as readline from 'node:readline/promises';
+import { runCli } from './cli/main';
+
+async function ask(question: string): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+runCli(process.argv.slice(2), {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  cwd: process.cwd(),
+  env: process.env,
+  ask,
+}).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = 1; },
+);

@@ -1,0 +1,2 @@
+// Public library surface of Venv Manager's core (dist/core.js). Nothing here imports 'vscode'.
+export * from './pyvenvCfg';
