@@ -1,0 +1,98 @@
+/**
+ * Runs every integration run (test/integration/runs.ts) in a real VS Code (code-server) and prints
+ * each test's outcome. Usage: node out/test/harness/runIntegration.js [--summary FILE] [RUN_NAME ...]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { IntegrationResultFile } from '../integration/index';
+import { runs } from '../integration/runs';
+import { checkPrerequisites, MissingPrerequisite, openWorkbench, screenshot, sleep, startCodeServer } from './codeServer';
+import { repoRoot } from './paths';
+
+const RUN_TIMEOUT_MS = Number(process.env.VENV_MANAGER_RUN_TIMEOUT_MS ?? 8 * 60_000);
+
+interface Totals { passed: number; failed: number; skipped: number }
+
+async function runOne(run: (typeof runs)[number]): Promise<Totals> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `vm-it-${run.name}-`));
+  const resultFile = path.join(tmp, 'result.json');
+  const started = Date.now();
+  let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
+  let workbench: Awaited<ReturnType<typeof openWorkbench>> | undefined;
+  try {
+    const workspace = await run.prepare(tmp);
+    server = await startCodeServer({
+      workspace,
+      trusted: run.trusted ?? true,
+      settings: run.settings,
+      env: {
+        ...run.env,
+        VENV_MANAGER_TEST_RESULT: resultFile,
+        VENV_MANAGER_TEST_SUITES: run.suites.join(','),
+        VENV_MANAGER_TEST_TMP: tmp,
+      },
+    });
+    workbench = await openWorkbench(server, { extensionTestsPath: path.join(repoRoot, 'out', 'test', 'integration', 'index.js') });
+    const end = Date.now() + RUN_TIMEOUT_MS;
+    while (!fs.existsSync(resultFile) && Date.now() < end) await sleep(250);
+    if (!fs.existsSync(resultFile)) {
+      const shot = await screenshot(workbench.page, `integration-${run.name}-timeout`).catch(() => '(no screenshot)');
+      throw new Error(`no result after ${RUN_TIMEOUT_MS} ms (screenshot ${shot}); code-server log tail:\n${server.logs().slice(-3000)}`);
+    }
+    await sleep(100);
+    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as IntegrationResultFile;
+    for (const t of result.tests) {
+      const mark = t.state === 'passed' ? 'ok  ' : t.state === 'failed' ? 'FAIL' : 'skip';
+      console.log(`  ${mark} [${run.name}] ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
+      if (t.error) console.log(indent(t.error));
+    }
+    if (result.fatal) {
+      console.log(`  FAIL [${run.name}] suite could not run:\n${indent(result.fatal)}`);
+      return { passed: result.passed, failed: result.failed + 1, skipped: result.skipped };
+    }
+    if (result.failed) await screenshot(workbench.page, `integration-${run.name}-failed`).catch(() => undefined);
+    if (result.tests.length === 0) {
+      console.log(`  FAIL [${run.name}] ran no test`);
+      return { passed: 0, failed: 1, skipped: 0 };
+    }
+    return { passed: result.passed, failed: result.failed, skipped: result.skipped };
+  } catch (err) {
+    console.log(`  FAIL [${run.name}] ${err instanceof Error ? err.message : String(err)}`);
+    return { passed: 0, failed: 1, skipped: 0 };
+  } finally {
+    await workbench?.close();
+    await server?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+    console.log(`  [${run.name}] finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `        ${l}`).join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const summaryIndex = args.indexOf('--summary');
+  const summaryFile = summaryIndex >= 0 ? args.splice(summaryIndex, 2)[1] : undefined;
+  const selected = args.length ? runs.filter((r) => args.includes(r.name)) : runs;
+  const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    checkPrerequisites();
+    for (const run of selected) {
+      console.log(`integration run '${run.name}' (suites: ${run.suites.join(', ')})`);
+      const t = await runOne(run);
+      totals.passed += t.passed; totals.failed += t.failed; totals.skipped += t.skipped;
+    }
+  } catch (err) {
+    if (!(err instanceof MissingPrerequisite)) throw err;
+    console.log(`  FAIL integration tier cannot run: ${err.message}`);
+    totals.failed += 1;
+  }
+  console.log(`integration: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(totals));
+  process.exitCode = totals.failed ? 1 : 0;
+}
+
+void main();

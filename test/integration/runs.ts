@@ -1,0 +1,44 @@
+/**
+ * The integration runs: each starts one real VS Code on a workspace that `prepare` makes, loads our
+ * extension under development and runs the listed suites (test/integration/suite/<name>.test.ts) in its
+ * extension host. The host sees VENV_MANAGER_TEST_TMP (the run's scratch folder).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface IntegrationRun {
+  name: string;
+  suites: string[];
+  /** Makes the workspace inside tmpDir and returns the folder (or .code-workspace file) to open. */
+  prepare(tmpDir: string): Promise<string>;
+  trusted?: boolean;
+  env?: Record<string, string>;
+  settings?: Record<string, unknown>;
+}
+
+function write(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+export const runs: IntegrationRun[] = [
+  {
+    name: 'activation-python',
+    suites: ['activation'],
+    async prepare(tmp) {
+      const ws = path.join(tmp, 'python project');
+      write(path.join(ws, 'main.py'), 'print("hello")\n');
+      return ws;
+    },
+  },
+  {
+    name: 'activation-no-python',
+    suites: ['noActivation'],
+    async prepare(tmp) {
+      const ws = path.join(tmp, 'notes');
+      write(path.join(ws, 'README.md'), '# no python here\n');
+      write(path.join(ws, 'data.txt'), 'plain text\n');
+      return ws;
+    },
+  },
+];
