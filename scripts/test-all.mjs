@@ -1,0 +1,88 @@
+// Runs every test tier and ends with one line `N passed, N failed, N skipped`; exits non-zero on any
+// failure. Usage: node scripts/test-all.mjs [typecheck|unit|conformance|integration|e2e ...]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const all = ['typecheck', 'unit', 'conformance', 'integration', 'e2e'];
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const tierLines = [];
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', encoding: 'utf8', env: { ...process.env, ...opts.env }, maxBuffer: 256 * 1024 * 1024 });
+  if (opts.capture) { process.stdout.write(r.stdout ?? ''); process.stderr.write(r.stderr ?? ''); }
+  return r;
+}
+
+function add(tier, passed, failed, skipped = 0) {
+  totals.passed += passed; totals.failed += failed; totals.skipped += skipped;
+  tierLines.push(`  ${tier.padEnd(12)} ${passed} passed, ${failed} failed, ${skipped} skipped`);
+}
+
+/** Test files of a tier come from the sources, so a stale file in out/ never runs. */
+function compiledTests(dir) {
+  const out = [];
+  const walk = (d) => {
+    if (!existsSync(d)) return;
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.test.ts')) out.push(join(root, 'out', relative(root, p)).replace(/\.ts$/, '.js'));
+    }
+  };
+  walk(join(root, dir));
+  return out.sort();
+}
+
+function nodeTestTier(tier, dir, extra = []) {
+  const files = compiledTests(dir);
+  if (files.length === 0) { console.log(`${tier}: no tests found in ${dir}`); add(tier, 0, 1); return; }
+  const tap = join(mkdtempSync(join(tmpdir(), 'vm-tap-')), `${tier}.tap`);
+  const r = run(process.execPath, ['--test', ...extra, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const passed = count('pass');
+  let failed = count('fail') + count('cancelled');
+  if (r.status !== 0 && failed === 0) failed = 1; // the runner itself failed
+  add(tier, passed, failed, count('skipped') + count('todo'));
+}
+
+console.log('building...');
+const build = run('npm', ['run', '--silent', 'build']);
+if (build.status !== 0) {
+  add('build', 0, 1);
+} else {
+  for (const tier of wanted) {
+    console.log(`\n=== ${tier} ===`);
+    switch (tier) {
+      case 'typecheck': {
+        const r = run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', '.']);
+        add(tier, r.status === 0 ? 1 : 0, r.status === 0 ? 0 : 1);
+        break;
+      }
+      case 'unit': nodeTestTier(tier, 'test/unit'); break;
+      case 'conformance': nodeTestTier(tier, 'test/conformance'); break;
+      case 'e2e': nodeTestTier(tier, 'test/e2e', ['--test-concurrency=1']); break;
+      case 'integration': {
+        const summary = join(mkdtempSync(join(tmpdir(), 'vm-int-')), 'summary.json');
+        const r = run(process.execPath, [join(root, 'out/test/harness/runIntegration.js'), '--summary', summary]);
+        if (existsSync(summary)) {
+          const s = JSON.parse(readFileSync(summary, 'utf8'));
+          add(tier, s.passed, s.failed || (r.status !== 0 ? 1 : 0), s.skipped);
+        } else add(tier, 0, 1);
+        break;
+      }
+      default:
+        console.log(`unknown tier '${tier}' (tiers: ${all.join(', ')})`);
+        add(tier, 0, 1);
+    }
+  }
+}
+
+console.log('\nsummary by tier:');
+for (const l of tierLines) console.log(l);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exitCode = totals.failed ? 1 : 0;
