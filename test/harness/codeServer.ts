@@ -51,6 +51,8 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
+  /** Port to listen on; a free one when absent. */
+  port?: number;
 }
 
 export interface CodeServer {
@@ -83,7 +85,7 @@ const BASE_SETTINGS: Record<string, unknown> = {
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   checkPrerequisites();
-  const port = await freePort();
+  const port = opts.port ?? await freePort();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-cs-'));
   const userDir = path.join(stateDir, 'user-data');
   fs.mkdirSync(path.join(userDir, 'User'), { recursive: true });
