@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const summaryIndex = args.indexOf('--summary');
   const summaryFile = summaryIndex >= 0 ? args.splice(summaryIndex, 2)[1] : undefined;
-  const selected = args.length ? runs.filter((r) => args.includes(r.name)) : runs;
+  const selected = args.length ? runs.filter((r) => args.includes(r.name)) : runs.filter((r) => !r.onlyWhenNamed);
   const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
   try {
     checkPrerequisites();

@@ -14,6 +14,8 @@ export interface IntegrationRun {
   trusted?: boolean;
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
+  /** Only run when named on the driver's command line (the harness's own self-check). */
+  onlyWhenNamed?: boolean;
 }
 
 function write(file: string, text: string): void {
@@ -22,6 +24,17 @@ function write(file: string, text: string): void {
 }
 
 export const runs: IntegrationRun[] = [
+  {
+    // Proves the harness reports a failing test as failed (the extension host itself exits 0).
+    name: 'harness-self-check',
+    suites: ['harnessSelfCheck'],
+    onlyWhenNamed: true,
+    async prepare(tmp) {
+      const ws = path.join(tmp, 'self-check');
+      write(path.join(ws, 'a.py'), '');
+      return ws;
+    },
+  },
   {
     name: 'activation-python',
     suites: ['activation'],
