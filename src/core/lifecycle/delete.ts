@@ -1,0 +1,30 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { fsFailure } from './errors';
+import { siblingName, syncDir } from './journal';
+import { runLocked, type LifecycleOptions } from './operation';
+import { removeEnvTree } from './safety';
+
+/**
+ * Removes an env after the same refusals as clear. The folder is first renamed to a hidden
+ * `.<name>.venv-manager-trash-*` sibling (one atomic step), so a crash mid-removal never leaves a
+ * half-deleted env at the env's path; leftovers are swept by the next operation on that name.
+ */
+export async function deleteEnvironment(envDir: string, opts: LifecycleOptions = {}): Promise<void> {
+  await runLocked(envDir, 'delete', opts, async (ctx) => {
+    const trash = path.join(ctx.realParent, siblingName(ctx.name, 'trash'));
+    ctx.progress(`Deleting ${ctx.checked.envDir}`);
+    try {
+      await fs.rename(ctx.envPath, trash);
+    } catch (err) {
+      throw fsFailure(err, 'delete', ctx.checked.envDir);
+    }
+    await syncDir(ctx.realParent);
+    try {
+      await removeEnvTree(trash);
+    } catch (err) {
+      ctx.log(`Could not remove everything of ${trash}: ${(err as Error).message}; the next operation on ${ctx.name} retries.`);
+    }
+    ctx.progress(`Deleted ${ctx.checked.envDir}`);
+  });
+}

@@ -1,0 +1,13 @@
+// Lifecycle operations that can destroy a user's work, each with a guarantee: clear, delete,
+// upgrade, recreate from requirements; plus the lock, recovery and requirements lookup they share.
+export { LifecycleError, type LifecycleErrorCode } from './errors';
+export { type LifecycleOptions, type RecoveryResult, recoverEnvironment, isIncompleteEnvironment } from './operation';
+export { recreateEnvironment, type RecreateOptions } from './recreate';
+export { clearEnvironment } from './clear';
+export { upgradeEnvironment, type UpgradeOptions } from './upgrade';
+export { deleteEnvironment } from './delete';
+export { findRequirementsFiles, isRequirementsFileName, type FindRequirementsOptions } from './requirements';
+export { checkEnvDir, checkEnvPath, removeTree, type CheckedEnv, type SafetyOptions } from './safety';
+export { acquireEnvLock, lockPathFor, readLock, type EnvLock, type LockInfo } from './lock';
+export { installRequirements, progressFromLine, uvFlagsFromPipEnv, type InstallerChoice, type InstallRequest, type InstallResult } from './installer';
+export { INCOMPLETE_MARKER } from './journal';

@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { LifecycleError } from './errors';
+
+export type InstallerChoice = 'auto' | 'pip' | 'uv';
+
+export interface InstallRequest {
+  readonly envDir: string;
+  /** The env's own interpreter. */
+  readonly envPython: string;
+  readonly requirements: string;
+  readonly installer: InstallerChoice;
+  /** The caller's environment; PIP_* variables in it reach pip unchanged (and uv as flags). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (message: string) => void;
+  readonly log?: (line: string) => void;
+  /** Called once the installer runs, so the caller can record its pid for crash recovery. */
+  readonly onSpawn?: (pid: number) => Promise<void> | void;
+}
+
+export interface InstallResult {
+  readonly tool: 'pip' | 'uv';
+  readonly output: string;
+}
+
+/** Finds an executable on the PATH of `env` (no shell involved). */
+export async function findOnPath(command: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const pathVar = env.PATH ?? env.Path ?? '';
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of pathVar.split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const candidate = path.join(dir, command + ext);
+      try {
+        await fs.access(candidate, fs.constants.X_OK);
+        if ((await fs.stat(candidate)).isFile()) return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+/**
+ * uv reads its own UV_* settings, not pip's. A user's PIP_INDEX_URL / PIP_EXTRA_INDEX_URL /
+ * PIP_FIND_LINKS / PIP_NO_INDEX are passed to it as the equivalent flags so both installers see
+ * the same package sources.
+ */
+export function uvFlagsFromPipEnv(env: NodeJS.ProcessEnv): string[] {
+  const flags: string[] = [];
+  const split = (v: string) => v.split(/\s+/).filter(Boolean);
+  if (env.PIP_INDEX_URL) flags.push('--index-url', env.PIP_INDEX_URL.trim());
+  for (const url of split(env.PIP_EXTRA_INDEX_URL ?? '')) flags.push('--extra-index-url', url);
+  for (const link of split(env.PIP_FIND_LINKS ?? '')) flags.push('--find-links', link);
+  if (truthy(env.PIP_NO_INDEX)) flags.push('--no-index');
+  return flags;
+}
+
+/** Turns an installer output line into a short progress message, or undefined for noise. */
+export function progressFromLine(line: string): string | undefined {
+  const text = line.trim();
+  let m: RegExpExecArray | null;
+  if ((m = /^Collecting (\S+)/.exec(text))) return `Collecting ${m[1]}`;
+  if ((m = /^Processing (\S+)/.exec(text))) return `Processing ${path.basename(m[1])}`;
+  if ((m = /^Installing collected packages: (.+)$/.exec(text))) return `Installing ${m[1]}`;
+  if ((m = /^Successfully installed (.+)$/.exec(text))) return `Installed ${m[1].split(/\s+/).join(', ')}`;
+  // uv
+  if ((m = /^(Resolved|Prepared|Installed|Audited) (\d+ packages?.*)$/.exec(text))) return `${m[1]} ${m[2]}`;
+  return undefined;
+}
+
+/** The lines worth putting in an error message: pip's ERROR lines, else the last few lines. */
+export function errorSummary(output: string): string {
+  const lines = output.split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean);
+  const errors = lines.filter((l) => /^(ERROR|error):/.test(l) || /^\s*× /.test(l));
+  const picked = errors.length > 0 ? errors : lines.slice(-5);
+  return picked.slice(0, 8).join('\n');
+}
+
+const MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
+
+/**
+ * Installs a requirements file into an env with its own pip (`python -m pip install -r FILE`) or
+ * with `uv pip install` when uv is on PATH and allowed. Cancelling through the signal kills the
+ * installer (its whole process group on POSIX, so build back-ends die with it).
+ */
+export async function installRequirements(req: InstallRequest): Promise<InstallResult> {
+  const uv = req.installer === 'pip' ? undefined : await findOnPath('uv', req.env);
+  if (req.installer === 'uv' && !uv) {
+    throw new LifecycleError('uv-missing', "The installer 'uv' was requested but no `uv` executable is on PATH. Install uv or use the installer 'pip'.");
+  }
+  const tool: 'pip' | 'uv' = uv ? 'uv' : 'pip';
+  const command = uv ?? req.envPython;
+  const args = uv
+    ? ['pip', 'install', '--python', req.envPython, ...uvFlagsFromPipEnv(req.env), '-r', req.requirements]
+    : ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', req.requirements];
+  const env: NodeJS.ProcessEnv = { ...req.env, VIRTUAL_ENV: req.envDir, PYTHONUNBUFFERED: '1' };
+  // As venv does for its own pip call: a PYTHONHOME/PYTHONPATH meant for another Python must not leak in.
+  delete env.PYTHONHOME;
+  delete env.PYTHONPATH;
+  delete env.__PYVENV_LAUNCHER__;
+  return runInstaller(tool, command, args, env, req);
+}
+
+async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[], env: NodeJS.ProcessEnv, req: InstallRequest): Promise<InstallResult> {
+  if (req.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled before the installer started.');
+  const display = `${tool === 'uv' ? 'uv' : path.basename(command)} ${args.join(' ')}`;
+  req.log?.(`$ ${display}`);
+  const child = spawn(command, args, {
+    cwd: path.dirname(req.requirements),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+  let output = '';
+  let cancelled = false;
+  const kill = () => {
+    cancelled = true;
+    if (child.pid === undefined) return;
+    try {
+      if (process.platform === 'win32') spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+      else process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  };
+  const onLine = (line: string) => {
+    if (output.length < MAX_OUTPUT_CHARS) output += `${line}\n`;
+    req.log?.(line);
+    const progress = progressFromLine(line);
+    if (progress) req.onProgress?.(progress);
+  };
+  const pump = (stream: NodeJS.ReadableStream) => {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split(/\r?\n/);
+      pending = lines.pop() ?? '';
+      for (const l of lines) onLine(l);
+    });
+    stream.on('end', () => {
+      if (pending) onLine(pending);
+      pending = '';
+    });
+  };
+  pump(child.stdout!);
+  pump(child.stderr!);
+
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  req.signal?.addEventListener('abort', kill, { once: true });
+  try {
+    if (child.pid !== undefined) {
+      try {
+        await req.onSpawn?.(child.pid);
+      } catch (err) {
+        kill();
+        await exit;
+        throw err;
+      }
+    }
+    if (req.signal?.aborted) kill();
+    const result = await exit;
+    if (result.error) {
+      throw new LifecycleError('install-failed', `Could not start ${tool} (${command}): ${result.error.message}`, { output, cause: result.error });
+    }
+    if (cancelled) throw new LifecycleError('cancelled', `Cancelled: ${tool} was stopped while installing from ${req.requirements}.`, { output });
+    if (result.code !== 0) {
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+      throw new LifecycleError('install-failed', `Installing from ${req.requirements} failed (${tool} ${how}):\n${errorSummary(output)}`, { output });
+    }
+    return { tool, output };
+  } finally {
+    req.signal?.removeEventListener('abort', kill);
+  }
+}

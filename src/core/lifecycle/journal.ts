@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * What an operation in flight has done, written beside the env before each step that moves
+ * folders, so a later run can finish or undo it after a crash. Names are basenames inside the
+ * env's parent folder.
+ */
+export interface JournalRecord {
+  readonly operation: 'recreate' | 'clear' | 'upgrade' | 'delete';
+  /** The env's own basename. */
+  readonly env: string;
+  /** Where the old env waits while the new one is built (recreate, clear). */
+  readonly aside?: string;
+  /** Upgrade: a copy of the files upgrade rewrites, to put back on failure. */
+  readonly backup?: string;
+  /** An installer started by the operation (process-group leader on POSIX). */
+  readonly installerPid?: number;
+  readonly installerStart?: string;
+  readonly started: string;
+}
+
+export function journalPathFor(realParent: string, name: string): string {
+  return path.join(realParent, `.${name}.venv-manager.journal`);
+}
+
+/** The marker file inside an env that is still being built; removing it is the commit point. */
+export const INCOMPLETE_MARKER = '.venv-manager-incomplete';
+
+/** Hidden sibling names, all starting `.<name>.venv-manager-`, so they sort and filter together. */
+export function siblingName(name: string, kind: 'old' | 'trash' | 'backup'): string {
+  return `.${name}.venv-manager-${kind}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function readJournal(journalPath: string): Promise<JournalRecord | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(journalPath, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as JournalRecord;
+  } catch {
+    // A journal is written by rename, so a torn one means someone else wrote it: ignore it.
+    return undefined;
+  }
+}
+
+/** Writes atomically (temp file, fsync, rename) so a crash leaves the old or the new record. */
+export async function writeJournal(journalPath: string, record: JournalRecord): Promise<void> {
+  const tmp = `${journalPath}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await fs.open(tmp, 'wx');
+  try {
+    await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, journalPath);
+  await syncDir(path.dirname(journalPath));
+}
+
+export async function removeJournal(journalPath: string): Promise<void> {
+  await fs.unlink(journalPath).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  await syncDir(path.dirname(journalPath));
+}
+
+/** Makes renames in `dir` durable; a no-op where directories cannot be opened (Windows). */
+export async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let handle;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename is still atomic there.
+  } finally {
+    await handle?.close();
+  }
+}

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LifecycleError, fsFailure } from './errors';
+import { isSameProcessAlive, processStartTime } from './processes';
+
+/** What a lock file holds: enough to tell who holds it and whether that holder still runs. */
+export interface LockInfo {
+  readonly pid: number;
+  readonly host: string;
+  /** ISO time the lock was taken. */
+  readonly started: string;
+  /** Kernel start time of `pid` where known (guards against pid reuse). */
+  readonly pidStart?: string;
+  readonly operation: string;
+  /** Random; lets a holder check that the file on disk is still its own before removing it. */
+  readonly token: string;
+}
+
+export interface EnvLock {
+  readonly path: string;
+  readonly info: LockInfo;
+  /** Removes the lock file if it is still ours. Safe to call twice. */
+  release(): Promise<void>;
+}
+
+/**
+ * The lock file sits beside the env (`.<name>.venv-manager.lock` in the parent folder), not inside
+ * it: recreate renames the env folder aside and builds a new one at the same path, and the lock
+ * must outlive both folders. Keyed by the parent's real path + name, every window and the CLI
+ * that names the env by any path reach the same file.
+ */
+export async function lockPathFor(envDir: string): Promise<string> {
+  const parent = await fs.realpath(path.dirname(envDir)).catch(() => path.dirname(envDir));
+  return path.join(parent, `.${path.basename(envDir)}.venv-manager.lock`);
+}
+
+export async function readLock(lockPath: string): Promise<LockInfo | undefined> {
+  let text: string;
+  let mtimeMs: number;
+  try {
+    text = await fs.readFile(lockPath, 'utf8');
+    mtimeMs = (await fs.stat(lockPath)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = JSON.parse(text) as LockInfo;
+    if (typeof info.pid === 'number' && typeof info.token === 'string') return info;
+  } catch {
+    // fall through: unreadable content
+  }
+  return { pid: 0, host: '', started: new Date(mtimeMs).toISOString(), operation: 'unknown', token: `unreadable:${text}` };
+}
+
+/** How long a lock with unreadable content counts as being written rather than abandoned. */
+const UNREADABLE_LOCK_GRACE_MS = 10_000;
+
+/** A lock whose holder is a dead process on this host, or whose content stayed unreadable. */
+export function isStale(info: LockInfo): boolean {
+  if (info.token.startsWith('unreadable:')) return Date.now() - Date.parse(info.started) > UNREADABLE_LOCK_GRACE_MS;
+  if (info.host !== os.hostname()) return false;
+  return !isSameProcessAlive(info.pid, info.pidStart);
+}
+
+function describeHolder(info: LockInfo): string {
+  const where = info.host && info.host !== os.hostname() ? ` on ${info.host}` : '';
+  return `process ${info.pid}${where} (${info.operation}, since ${info.started})`;
+}
+
+async function createExclusive(lockPath: string, content: string): Promise<boolean> {
+  // Write the whole content under a private name, then hard-link it into place: link() fails with
+  // EEXIST if a lock exists, and a reader never sees a half-written lock.
+  const tmp = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(tmp, content, { flag: 'wx' });
+  try {
+    await fs.link(tmp, lockPath);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
+    // File systems without hard links: O_EXCL create. A reader may briefly see it empty; isStale
+    // gives such a lock a grace period before it counts as abandoned.
+    try {
+      await fs.writeFile(lockPath, content, { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+  } finally {
+    await fs.unlink(tmp).catch(() => undefined);
+  }
+}
+
+/**
+ * Takes the env's lock or throws LifecycleError('locked') naming the holder. A lock left by a
+ * process that no longer runs on this host is taken over.
+ */
+export async function acquireEnvLock(envDir: string, operation: string): Promise<EnvLock> {
+  const lockPath = await lockPathFor(envDir);
+  const info: LockInfo = {
+    pid: process.pid,
+    host: os.hostname(),
+    started: new Date().toISOString(),
+    ...(processStartTime(process.pid) !== undefined ? { pidStart: processStartTime(process.pid) } : {}),
+    operation,
+    token: randomBytes(12).toString('hex'),
+  };
+  const content = `${JSON.stringify(info, null, 2)}\n`;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let created: boolean;
+    try {
+      created = await createExclusive(lockPath, content);
+    } catch (err) {
+      throw fsFailure(err, 'create the lock file in', path.dirname(lockPath));
+    }
+    if (created) return makeLock(lockPath, info);
+    const holder = await readLock(lockPath);
+    if (holder === undefined) continue; // released meanwhile: try again
+    if (!isStale(holder)) {
+      throw new LifecycleError('locked', `${envDir} is busy: another operation holds its lock, ${describeHolder(holder)}. Wait for it to finish (lock file ${lockPath}).`);
+    }
+    await takeOverStale(lockPath, holder);
+  }
+  throw new LifecycleError('locked', `${envDir} is busy: could not take its lock ${lockPath}.`);
+}
+
+/**
+ * Moves a stale lock out of the way. Renaming to a private name first means two processes that
+ * both saw the same stale lock cannot both delete it: the second finds either nothing or a fresh
+ * lock, which it puts back.
+ */
+async function takeOverStale(lockPath: string, stale: LockInfo): Promise<void> {
+  const moved = `${lockPath}.stale-${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.rename(lockPath, moved);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const movedInfo = await readLock(moved);
+  if (movedInfo && movedInfo.token !== stale.token) {
+    // We moved a lock someone took a moment ago; give it back.
+    await fs.link(moved, lockPath).catch(() => undefined);
+  }
+  await fs.unlink(moved).catch(() => undefined);
+}
+
+function makeLock(lockPath: string, info: LockInfo): EnvLock {
+  let released = false;
+  return {
+    path: lockPath,
+    info,
+    async release() {
+      if (released) return;
+      released = true;
+      const current = await readLock(lockPath);
+      if (current?.token === info.token) await fs.unlink(lockPath).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,275 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { checkpoint } from './checkpoint';
+import { binDirOf, isInterpreterEntryName } from './envFacts';
+import { LifecycleError, fsFailure } from './errors';
+import { INCOMPLETE_MARKER, journalPathFor, readJournal, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
+import { acquireEnvLock } from './lock';
+import { isSameProcessAlive, processStartTime } from './processes';
+import { checkEnvDir, checkEnvPath, removeEnvTree, removeTree, type CheckedEnv } from './safety';
+
+export interface LifecycleOptions {
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+  log?: (line: string) => void;
+  /** Environment for installers (PIP_* variables reach pip). Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Interpreter-facts and seed cache of the EnvBuilder. */
+  cacheDir?: string;
+  /** The workspace folder the request came from; it (and its ancestors) are never touched. */
+  workspaceRoot?: string;
+}
+
+/** What an operation body gets: the checked env and where its sibling files live. */
+export interface OperationContext {
+  readonly checked: CheckedEnv;
+  /** `<real parent>/<name>`: the path every rename uses. */
+  readonly envPath: string;
+  readonly realParent: string;
+  readonly name: string;
+  readonly journalPath: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly opts: LifecycleOptions;
+  progress(message: string): void;
+  log(line: string): void;
+}
+
+export type RecoveryResult = 'none' | 'rolled-back' | 'completed';
+
+async function lexists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(() => true, () => false);
+}
+
+/** True when the folder is a half-built env left by an interrupted recreate/clear. */
+export async function isIncompleteEnvironment(envDir: string): Promise<boolean> {
+  return lexists(path.join(envDir, INCOMPLETE_MARKER));
+}
+
+async function locate(envDirInput: string, opts: LifecycleOptions) {
+  const envDir = await checkEnvPath(envDirInput, opts);
+  const name = path.basename(envDir);
+  let realParent: string;
+  try {
+    realParent = await fs.realpath(path.dirname(envDir));
+  } catch {
+    throw new LifecycleError('not-an-env', `${envDirInput} does not exist (its parent folder is missing).`);
+  }
+  const journalPath = journalPathFor(realParent, name);
+  return { envDir, name, realParent, envPath: path.join(realParent, name), journalPath };
+}
+
+/**
+ * Runs one lifecycle operation on an env: path refusals, the env's lock, recovery of an earlier
+ * interrupted operation, then the full env check, then `body`. The lock is released however it ends.
+ */
+export async function runLocked<T>(envDirInput: string, operation: string, opts: LifecycleOptions, body: (ctx: OperationContext) => Promise<T>): Promise<T> {
+  const where = await locate(envDirInput, opts);
+  if (!(await lexists(where.envPath)) && !(await lexists(where.journalPath))) {
+    throw new LifecycleError('not-an-env', `${envDirInput} does not exist.`);
+  }
+  const log = (line: string) => opts.log?.(line);
+  const progress = (message: string) => {
+    opts.onProgress?.(message);
+    log(message);
+  };
+  const lock = await acquireEnvLock(where.envPath, operation);
+  try {
+    const recovered = await recoverLocked(where.realParent, where.name, log);
+    if (recovered === 'rolled-back') progress('Restored the environment an interrupted operation had moved aside');
+    if (recovered === 'completed') progress('Finished an interrupted operation');
+    const checked = await checkEnvDir(envDirInput, opts);
+    if (await isIncompleteEnvironment(checked.envDir)) {
+      throw new LifecycleError('failed', `${envDirInput} is a half-built environment and the previous one is gone; delete it or recreate it from a requirements file.`);
+    }
+    return await body({ ...where, checked, env: opts.env ?? process.env, opts, progress, log });
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * Finishes or rolls back an operation that was interrupted (process killed), under the env's lock.
+ * Executes nothing except killing an installer the dead operation had started.
+ */
+export async function recoverEnvironment(envDirInput: string, opts: LifecycleOptions = {}): Promise<RecoveryResult> {
+  const where = await locate(envDirInput, opts);
+  const lock = await acquireEnvLock(where.envPath, 'recover');
+  try {
+    return await recoverLocked(where.realParent, where.name, (l) => opts.log?.(l));
+  } finally {
+    await lock.release();
+  }
+}
+
+async function killOrphanInstaller(record: JournalRecord, log: (line: string) => void): Promise<void> {
+  const pid = record.installerPid;
+  if (pid === undefined || !isSameProcessAlive(pid, record.installerStart)) return;
+  log(`Stopping installer process ${pid} left running by an interrupted operation`);
+  try {
+    if (process.platform === 'win32') process.kill(pid, 'SIGKILL');
+    else process.kill(-pid, 'SIGKILL');
+  } catch {
+    process.kill(pid, 'SIGKILL');
+  }
+  for (let i = 0; i < 100 && isSameProcessAlive(pid, record.installerStart); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+async function sweepTrash(realParent: string, name: string, log: (line: string) => void): Promise<void> {
+  const prefix = `.${name}.venv-manager-trash-`;
+  let entries: string[];
+  try {
+    entries = await fs.readdir(realParent);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    try {
+      await removeTree(path.join(realParent, entry));
+    } catch (err) {
+      log(`Could not remove ${entry}: ${(err as Error).message}`);
+    }
+  }
+}
+
+async function recoverLocked(realParent: string, name: string, log: (line: string) => void): Promise<RecoveryResult> {
+  const journalPath = journalPathFor(realParent, name);
+  const record = await readJournal(journalPath);
+  let result: RecoveryResult = 'none';
+  if (record) {
+    await killOrphanInstaller(record, log);
+    const envPath = path.join(realParent, name);
+    if (record.aside) {
+      const asidePath = path.join(realParent, record.aside);
+      if (await lexists(asidePath)) {
+        const newIsComplete = (await lexists(envPath)) && !(await isIncompleteEnvironment(envPath)) && (await lexists(path.join(envPath, 'pyvenv.cfg')));
+        if (newIsComplete) {
+          log(`Removing ${asidePath}, the environment a finished ${record.operation} replaced`);
+          await removeEnvTree(asidePath);
+          result = 'completed';
+        } else {
+          log(`Rolling back an interrupted ${record.operation}: restoring ${envPath} from ${asidePath}`);
+          await restoreAside(realParent, name, asidePath, log);
+          result = 'rolled-back';
+        }
+      }
+    }
+    if (record.backup) {
+      const backupPath = path.join(realParent, record.backup);
+      if (await lexists(backupPath)) {
+        log(`Rolling back an interrupted ${record.operation}: restoring files from ${backupPath}`);
+        await restoreBackup(envPath, backupPath);
+        result = 'rolled-back';
+      }
+    }
+    await removeJournal(journalPath);
+  }
+  await sweepTrash(realParent, name, log);
+  return result;
+}
+
+/** Puts the old env back at its path, moving whatever is there now out of the way first. */
+async function restoreAside(realParent: string, name: string, asidePath: string, log: (line: string) => void): Promise<void> {
+  const envPath = path.join(realParent, name);
+  let trash: string | undefined;
+  if (await lexists(envPath)) {
+    trash = path.join(realParent, siblingName(name, 'trash'));
+    // Make the half-built env stop looking like one before it is moved, in case we die right here.
+    await fs.writeFile(path.join(envPath, INCOMPLETE_MARKER), '').catch(() => undefined);
+    await fs.rename(envPath, trash);
+  }
+  try {
+    await fs.rename(asidePath, envPath);
+  } catch (err) {
+    throw new LifecycleError('failed', `Could not put the previous environment back: ${(err as Error).message}. It is kept, unchanged, at ${asidePath}; rename it to ${envPath}.`, { cause: err });
+  }
+  await syncDir(realParent);
+  if (trash) {
+    await removeEnvTree(trash).catch((err: Error) => log(`Could not remove ${trash}: ${err.message}; it is removed by the next operation.`));
+  }
+}
+
+/**
+ * Recreate and clear: the old env is renamed aside and the new one is built AT THE REAL PATH, so
+ * every absolute path baked into it (VIRTUAL_ENV in the activate scripts, console-script shebangs,
+ * pyvenv.cfg) is already right and nothing has to be rewritten. A marker file inside the new env
+ * says "incomplete" until `build` has finished; removing it is the commit point. Any failure
+ * (or cancellation) puts the old env back by rename, untouched; a crash leaves the journal that
+ * the next operation's recovery follows.
+ */
+export async function replaceEnvironment(ctx: OperationContext, operation: 'recreate' | 'clear', build: (recordInstaller: (pid: number) => Promise<void>) => Promise<void>): Promise<void> {
+  const aside = siblingName(ctx.name, 'old');
+  const asidePath = path.join(ctx.realParent, aside);
+  const record: JournalRecord = { operation, env: ctx.name, aside, started: new Date().toISOString() };
+  try {
+    await writeJournal(ctx.journalPath, record);
+  } catch (err) {
+    throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
+  }
+  checkpoint(`${operation}:journal-written`, ctx.env);
+  try {
+    await fs.rename(ctx.envPath, asidePath);
+  } catch (err) {
+    await removeJournal(ctx.journalPath).catch(() => undefined);
+    throw fsFailure(err, 'move aside', ctx.checked.envDir);
+  }
+  await syncDir(ctx.realParent);
+  checkpoint(`${operation}:old-moved-aside`, ctx.env);
+  try {
+    await fs.mkdir(ctx.envPath);
+    await fs.writeFile(path.join(ctx.envPath, INCOMPLETE_MARKER), `Venv Manager is building this environment (${operation}); until this file is gone it is incomplete.\n`);
+    await build(async (pid) => {
+      await writeJournal(ctx.journalPath, { ...record, installerPid: pid, ...(processStartTime(pid) !== undefined ? { installerStart: processStartTime(pid) } : {}) });
+      checkpoint(`${operation}:installer-started`, ctx.env);
+    });
+    checkpoint(`${operation}:built`, ctx.env);
+    await fs.unlink(path.join(ctx.envPath, INCOMPLETE_MARKER));
+    await syncDir(ctx.envPath);
+  } catch (err) {
+    ctx.progress('Putting the previous environment back');
+    await restoreAside(ctx.realParent, ctx.name, asidePath, ctx.log);
+    await removeJournal(ctx.journalPath).catch(() => undefined);
+    throw err;
+  }
+  checkpoint(`${operation}:committed`, ctx.env);
+  ctx.progress('Removing the previous environment');
+  try {
+    await removeEnvTree(asidePath);
+  } catch (err) {
+    // The new env is in place; the journal stays so the next operation retries the removal.
+    ctx.log(`Could not remove the previous environment at ${asidePath}: ${(err as Error).message}`);
+    return;
+  }
+  checkpoint(`${operation}:old-removed`, ctx.env);
+  await removeJournal(ctx.journalPath);
+}
+
+/**
+ * Upgrade's undo: files saved under `backupPath` (same relative paths) go back into the env, and
+ * interpreter entries the upgrade added to bin/Scripts (names the backup does not have) are removed.
+ */
+export async function restoreBackup(envPath: string, backupPath: string): Promise<void> {
+  const binName = path.basename(binDirOf(envPath));
+  const savedBin = new Set(await fs.readdir(path.join(backupPath, binName)).catch(() => [] as string[]));
+  for (const entry of await fs.readdir(path.join(envPath, binName)).catch(() => [] as string[])) {
+    if (isInterpreterEntryName(entry) && !savedBin.has(entry)) await fs.rm(path.join(envPath, binName, entry), { force: true });
+  }
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await fs.readdir(path.join(backupPath, rel))) {
+      const relEntry = path.join(rel, entry);
+      const src = path.join(backupPath, relEntry);
+      const st = await fs.lstat(src);
+      if (st.isDirectory()) {
+        await fs.mkdir(path.join(envPath, relEntry), { recursive: true });
+        await walk(relEntry);
+        continue;
+      }
+      const dst = path.join(envPath, relEntry);
+      await fs.rm(dst, { force: true });
+      await fs.rename(src, dst);
+    }
+  };
+  await walk('');
+  await syncDir(path.join(envPath, binName));
+  await removeTree(backupPath);
+}

@@ -1,0 +1,53 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** Folders never searched: other tools' trees, caches, and VCS data. */
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '__pypackages__']);
+
+/** requirements.txt, requirements-dev.txt, dev-requirements.txt, requirements.in ... */
+export function isRequirementsFileName(name: string): boolean {
+  return /^([\w.-]*[-_.])?requirements([-_.][\w.-]*)?\.(txt|in)$/i.test(name);
+}
+
+export interface FindRequirementsOptions {
+  /** How deep below `root` to look (root's own files are depth 0). */
+  maxDepth?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Requirements files of a workspace folder: the top-level `requirements*.txt` first
+ * (`requirements.txt` before the rest), then the others found below, nearest first. Never looks
+ * inside an env (a folder holding pyvenv.cfg), node_modules or VCS folders, and follows no links.
+ */
+export async function findRequirementsFiles(root: string, opts: FindRequirementsOptions = {}): Promise<string[]> {
+  const maxDepth = opts.maxDepth ?? 3;
+  const base = path.resolve(root);
+  const found: { file: string; depth: number; topLevelTxt: boolean }[] = [];
+  const visit = async (dir: string, depth: number, inRequirementsFolder: boolean): Promise<void> => {
+    if (opts.signal?.aborted) return;
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (entries.some((e) => e.name === 'pyvenv.cfg' && !e.isDirectory())) return;
+    const subdirs: { path: string; requirementsFolder: boolean }[] = [];
+    for (const entry of entries) {
+      const p = path.join(dir, entry.name);
+      if (entry.isFile()) {
+        const matches = isRequirementsFileName(entry.name) || (inRequirementsFolder && /\.(txt|in)$/i.test(entry.name));
+        if (matches) found.push({ file: p, depth, topLevelTxt: depth === 0 && /\.txt$/i.test(entry.name) });
+      } else if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.')) {
+        subdirs.push({ path: p, requirementsFolder: /^requirements?$/i.test(entry.name) });
+      }
+    }
+    if (depth >= maxDepth) return;
+    for (const sub of subdirs) await visit(sub.path, depth + 1, sub.requirementsFolder);
+  };
+  await visit(base, 0, false);
+  const rank = (f: (typeof found)[number]) => (f.topLevelTxt ? (path.basename(f.file).toLowerCase() === 'requirements.txt' ? 0 : 1) : 2);
+  found.sort((a, b) => rank(a) - rank(b) || a.depth - b.depth || a.file.localeCompare(b.file));
+  return found.map((f) => f.file);
+}

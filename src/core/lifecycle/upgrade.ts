@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { createEnvironment } from '../envBuilder';
+import { getInterpreterInfo } from '../interpreter';
+import { checkpoint } from './checkpoint';
+import { LifecycleError } from './errors';
+import { binDirOf, envPythonOf, isInterpreterEntryName, readEnvSettings } from './envFacts';
+import { removeJournal, siblingName, writeJournal } from './journal';
+import { restoreBackup, runLocked, type LifecycleOptions } from './operation';
+import { baseInterpreterFor, rebuildOptions } from './rebuild';
+import { removeTree } from './safety';
+
+export interface UpgradeOptions extends LifecycleOptions {
+  /** A Python spec or path of the (same minor version) base; default the env's own base. */
+  python?: string;
+  /** Also upgrade pip (and setuptools below 3.12), as venv's --upgrade-deps. Needs an index. */
+  upgradeDeps?: boolean;
+}
+
+/**
+ * venv's --upgrade for a base Python that was upgraded in place (a new patch release): the env's
+ * interpreter links/copies are made afresh (a link is re-pointed, not kept as venv would keep it)
+ * and pyvenv.cfg is rewritten; installed packages stay. Across minor versions it refuses with
+ * 'needs-recreate'. The files it replaces are saved first and put back on any failure.
+ */
+export async function upgradeEnvironment(envDir: string, opts: UpgradeOptions = {}): Promise<void> {
+  await runLocked(envDir, 'upgrade', opts, async (ctx) => {
+    const settings = await readEnvSettings(ctx.checked.envDir, ctx.checked.cfg);
+    const python = await baseInterpreterFor(ctx, settings, opts.python);
+    let info;
+    try {
+      info = await getInterpreterInfo(python, { env: ctx.env, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    } catch (err) {
+      throw new LifecycleError('no-interpreter', `Cannot use ${python}: ${(err as Error).message}`, { cause: err });
+    }
+    const [major, minor] = info.version;
+    const had = settings.version;
+    if (had && (had[0] !== major || had[1] !== minor)) {
+      const old = `${had[0]}.${had[1]}`;
+      const now = `${major}.${minor}`;
+      throw new LifecycleError(
+        'needs-recreate',
+        `${ctx.checked.envDir} was made with Python ${had.join('.')} but ${python} is Python ${info.versionString}. ` +
+          `An upgrade can only follow patch releases of ${old}: the installed packages live in lib/python${old} and their compiled ` +
+          `extension modules are built for the ${old} ABI (cpython-${had[0]}${had[1]}), which Python ${now} cannot load. ` +
+          'Recreate the environment from a requirements file instead.',
+      );
+    }
+
+    const options = { ...(await rebuildOptions(ctx, python, settings, false)), upgrade: true, upgradeDeps: opts.upgradeDeps ?? false, interpreterInfo: info };
+    const backupName = siblingName(ctx.name, 'backup');
+    const backupPath = path.join(ctx.realParent, backupName);
+    await writeJournal(ctx.journalPath, { operation: 'upgrade', env: ctx.name, backup: backupName, started: new Date().toISOString() });
+    try {
+      await saveReplacedFiles(ctx.envPath, backupPath);
+    } catch (err) {
+      await restoreBackup(ctx.envPath, backupPath).catch(() => undefined);
+      await removeJournal(ctx.journalPath);
+      throw new LifecycleError('failed', `Could not prepare the upgrade: ${(err as Error).message}`, { cause: err });
+    }
+    checkpoint('upgrade:backed-up', ctx.env);
+    ctx.progress(`Upgrading ${ctx.checked.envDir} to Python ${info.versionString}`);
+    try {
+      await createEnvironment(ctx.envPath, options);
+      await checkEnvPythonRuns(ctx.envPath);
+    } catch (err) {
+      ctx.progress('Putting the previous interpreter files back');
+      await restoreBackup(ctx.envPath, backupPath);
+      await removeJournal(ctx.journalPath);
+      if (opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled; the environment is unchanged.', { cause: err });
+      throw err instanceof LifecycleError ? err : new LifecycleError('failed', `Upgrade failed, the environment is unchanged: ${(err as Error).message}`, { cause: err });
+    }
+    await removeTree(backupPath);
+    await removeJournal(ctx.journalPath);
+    ctx.progress(`Upgraded ${ctx.checked.envDir} to Python ${info.versionString}`);
+  });
+}
+
+/**
+ * Saves what upgrade rewrites: pyvenv.cfg and .gitignore are copied; the interpreter entries of
+ * bin/Scripts are MOVED into the backup, so the builder makes them afresh (re-pointing links).
+ */
+async function saveReplacedFiles(envPath: string, backupPath: string): Promise<void> {
+  const binName = path.basename(binDirOf(envPath));
+  await fs.mkdir(path.join(backupPath, binName), { recursive: true });
+  for (const file of ['pyvenv.cfg', '.gitignore']) {
+    const src = path.join(envPath, file);
+    const st = await fs.lstat(src).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    await fs.copyFile(src, path.join(backupPath, file));
+    await fs.chmod(path.join(backupPath, file), st.mode & 0o7777);
+  }
+  for (const entry of await fs.readdir(binDirOf(envPath)).catch(() => [] as string[])) {
+    if (isInterpreterEntryName(entry)) await fs.rename(path.join(binDirOf(envPath), entry), path.join(backupPath, binName, entry));
+  }
+}
+
+async function checkEnvPythonRuns(envPath: string): Promise<void> {
+  try {
+    await promisify(execFile)(envPythonOf(envPath), ['-c', 'import sys; sys.exit(0 if sys.prefix != sys.base_prefix else 3)'], { timeout: 60_000 });
+  } catch (err) {
+    throw new LifecycleError('failed', `The upgraded environment's python does not run as an environment: ${(err as Error).message}`, { cause: err });
+  }
+}
