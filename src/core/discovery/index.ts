@@ -5,6 +5,7 @@ export {
   findInterpreters,
   resolvePythonSpec,
   completeInterpreterFacts,
+  completeInterpreterFactsFromCache,
   PythonNotFoundError,
   type FindInterpretersOptions,
   type ResolvePythonSpecOptions,
@@ -19,3 +20,8 @@ export {
   type RegisteredPython,
 } from './windowsRegistry';
 export { readInstallVersion, readPatchlevelVersion, readExecutableBits, compareVersionsDesc } from './versionFacts';
+export { readInterpreterVersionOnDisk } from './interpreters';
+export { inspectEnvironment, cfgKind, cfgVersion, type InspectOptions } from './inspect';
+export { scanForEnvironments, compileExcludes, ALWAYS_EXCLUDED, DEFAULT_MAX_DEPTH, type ScanOptions, type ScanResult } from './scanner';
+export { findWorkspaceEnvironments, findGlobalEnvironments, globalPlaces, type GlobalSearchOptions, type GlobalPlace } from './environments';
+export { EnvironmentIndex, type EnvironmentIndexOptions, type EnvironmentIndexChange, type IndexScan } from './environmentIndex';

@@ -6,6 +6,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { getInterpreterInfo } from '../interpreter';
 import { describeSpec, interpreterMatchesSpec, parsePythonSpec, type PythonSpec } from './pythonSpec';
 import type { BaseInterpreter } from './types';
 import { loadWindowsRegistry, readRegisteredPythons, type RegistryReader } from './windowsRegistry';
@@ -208,28 +209,25 @@ function moreSpecific(a: string | undefined, b: string | undefined): string | un
   return (parseVersion(b)?.length ?? 0) > (parseVersion(a)?.length ?? 0) ? b : a;
 }
 
-/** Turns a candidate into a listed interpreter: checks it is a runnable file and gathers version facts. */
-async function describe(candidate: Candidate, ctx: Context, installVersionCache: Map<string, Promise<string | undefined>>): Promise<BaseInterpreter | undefined> {
-  let realPath: string;
-  try {
-    const st = await fs.stat(candidate.path);
-    if (!st.isFile()) return undefined;
-    if (!ctx.windows && (st.mode & 0o111) === 0) return undefined;
-    realPath = await fs.realpath(candidate.path);
-  } catch {
-    return undefined;
-  }
-  if (await isPyenvShim(candidate.path, ctx)) return undefined;
-  // An environment's own python is an environment, not a base interpreter.
-  const envRoot = path.dirname(path.dirname(candidate.path));
-  if (await exists(path.join(envRoot, 'pyvenv.cfg'))) return undefined;
-  if (ctx.windows && (await exists(path.join(path.dirname(candidate.path), 'pyvenv.cfg')))) return undefined;
+interface DiskVersionFacts {
+  version?: string;
+  implementation?: string;
+  freeThreaded: boolean;
+}
 
-  const byName = parseExecutableName(path.basename(candidate.path));
+/** Version facts of an interpreter from its names, its pyenv folder and its install's files. */
+async function versionFactsOnDisk(
+  invokedPath: string,
+  realPath: string,
+  known: Pick<Candidate, 'version' | 'implementation' | 'freeThreaded'>,
+  ctx: Context,
+  installVersionCache: Map<string, Promise<string | undefined>>,
+): Promise<DiskVersionFacts> {
+  const byName = parseExecutableName(path.basename(invokedPath));
   const byRealName = parseExecutableName(path.basename(realPath));
-  let version = moreSpecific(moreSpecific(byName?.version, byRealName?.version), candidate.version);
-  let implementation = candidate.implementation;
-  let freeThreaded = candidate.freeThreaded ?? (byName?.freeThreaded || byRealName?.freeThreaded || false);
+  let version = moreSpecific(moreSpecific(byName?.version, byRealName?.version), known.version);
+  let implementation = known.implementation;
+  let freeThreaded = known.freeThreaded ?? (byName?.freeThreaded || byRealName?.freeThreaded || false);
 
   const pyenvVersions = path.join(path.resolve(ctx.pyenvRoot), 'versions') + path.sep;
   if (realPath.startsWith(pyenvVersions)) {
@@ -254,6 +252,47 @@ async function describe(candidate: Candidate, ctx: Context, installVersionCache:
   }
   // A bare `python3` says only the major version; listing '3' as a version helps nobody.
   if (version && (parseVersion(version)?.length ?? 0) < 2) version = undefined;
+  return { ...(version ? { version } : {}), ...(implementation ? { implementation } : {}), freeThreaded };
+}
+
+/**
+ * The version of the Python installed behind `executable`, from the file system (follows links).
+ * Undefined when the file is missing. Used by the health check to notice an in-place upgrade.
+ */
+export async function readInterpreterVersionOnDisk(
+  executable: string,
+  opts: { env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform; cache?: Map<string, Promise<string | undefined>> } = {},
+): Promise<{ version?: string; realPath: string } | undefined> {
+  const ctx = makeContext(opts);
+  let realPath: string;
+  try {
+    realPath = await fs.realpath(executable);
+  } catch {
+    return undefined;
+  }
+  const facts = await versionFactsOnDisk(executable, realPath, {}, ctx, opts.cache ?? new Map());
+  return { ...(facts.version ? { version: facts.version } : {}), realPath };
+}
+
+/** Turns a candidate into a listed interpreter: checks it is a runnable file and gathers version facts. */
+async function describe(candidate: Candidate, ctx: Context, installVersionCache: Map<string, Promise<string | undefined>>): Promise<BaseInterpreter | undefined> {
+  let realPath: string;
+  try {
+    const st = await fs.stat(candidate.path);
+    if (!st.isFile()) return undefined;
+    if (!ctx.windows && (st.mode & 0o111) === 0) return undefined;
+    realPath = await fs.realpath(candidate.path);
+  } catch {
+    return undefined;
+  }
+  if (await isPyenvShim(candidate.path, ctx)) return undefined;
+  // An environment's own python is an environment, not a base interpreter.
+  const envRoot = path.dirname(path.dirname(candidate.path));
+  if (await exists(path.join(envRoot, 'pyvenv.cfg'))) return undefined;
+  if (ctx.windows && (await exists(path.join(path.dirname(candidate.path), 'pyvenv.cfg')))) return undefined;
+
+  const facts = await versionFactsOnDisk(candidate.path, realPath, candidate, ctx, installVersionCache);
+  const { version, implementation, freeThreaded } = facts;
 
   return {
     path: candidate.path,
@@ -343,6 +382,19 @@ export async function completeInterpreterFacts(
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
   return result;
+}
+
+/**
+ * `completeInterpreterFacts` with the core's cached introspection (`getInterpreterInfo`): an
+ * interpreter already introspected is answered from the cache without running it again.
+ */
+export function completeInterpreterFactsFromCache(
+  interpreters: readonly BaseInterpreter[],
+  opts: { cacheDir?: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal; onUpdate?: (updated: BaseInterpreter, index: number) => void; all?: boolean } = {},
+): Promise<BaseInterpreter[]> {
+  const { cacheDir, env, signal, ...rest } = opts;
+  const infoOpts = { ...(cacheDir ? { cacheDir } : {}), ...(env ? { env } : {}), ...(signal ? { signal } : {}) };
+  return completeInterpreterFacts(interpreters, (python) => getInterpreterInfo(python, infoOpts), { ...rest, ...(signal ? { signal } : {}) });
 }
 
 /** Thrown when no interpreter matches a `--python` spec; the message lists what was found. */

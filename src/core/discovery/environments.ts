@@ -1,0 +1,188 @@
+/**
+ * Environments in a workspace and in the places tools keep them (virtualenvwrapper, pyenv, pipenv,
+ * poetry, hatch, uv tools, conda, folders named in a setting). All paths come from the environment
+ * variables passed in, so tests use a fake HOME. Nothing is executed.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { inspectEnvironment, type InspectOptions } from './inspect';
+import { scanForEnvironments, type ScanOptions } from './scanner';
+import type { DiscoveredEnvironment, EnvKind } from './types';
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Inspects found folders (bounded parallelism), dropping those that turned out not to be environments. */
+export async function inspectAll(
+  dirs: readonly { dir: string; kind?: EnvKind; name?: string; source: string }[],
+  scope: 'workspace' | 'global',
+  opts: Pick<InspectOptions, 'env' | 'platform'> & { installVersionCache?: Map<string, Promise<string | undefined>> } = {},
+): Promise<DiscoveredEnvironment[]> {
+  const cache = opts.installVersionCache ?? new Map<string, Promise<string | undefined>>();
+  const found = await mapLimited(dirs, 16, (d) =>
+    inspectEnvironment(d.dir, scope, d.source, {
+      ...(d.kind ? { kind: d.kind } : {}),
+      ...(d.name ? { name: d.name } : {}),
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.platform ? { platform: opts.platform } : {}),
+      installVersionCache: cache,
+    }),
+  );
+  return found.filter((e): e is DiscoveredEnvironment => e !== undefined);
+}
+
+/**
+ * Every environment (folder holding a pyvenv.cfg) under `root`, at most `maxDepth` folders deep,
+ * sorted by path. Skips node_modules, .git, site-packages, __pycache__ and `exclude` globs.
+ */
+export async function findWorkspaceEnvironments(
+  root: string,
+  opts: ScanOptions & { env?: NodeJS.ProcessEnv } = {},
+): Promise<DiscoveredEnvironment[]> {
+  const scan = await scanForEnvironments(root, opts);
+  const envs = await inspectAll(
+    scan.envDirs.map((dir) => ({ dir, source: 'workspace' })),
+    'workspace',
+    opts.env ? { env: opts.env } : {},
+  );
+  return envs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export interface GlobalSearchOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Folders named in a setting (`~/.venvs`): environments in them and one level below. */
+  extraFolders?: string[];
+  signal?: AbortSignal;
+  /** Whose conventions for the default folders (Library/Caches on macOS, AppData on Windows). Default: this OS. */
+  platform?: NodeJS.Platform;
+}
+
+/** A folder tools keep environments in, and how deep below it they sit. */
+export interface GlobalPlace {
+  folder: string;
+  source: string;
+  depth: number;
+  kind?: EnvKind;
+}
+
+function expandHome(p: string, home: string): string {
+  return p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? path.join(home, p.slice(1)) : p;
+}
+
+/** Where each tool keeps its environments, from the environment variables given (documented defaults otherwise). */
+export function globalPlaces(opts: GlobalSearchOptions = {}): GlobalPlace[] {
+  const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
+  const home = env.HOME || env.USERPROFILE || os.homedir();
+  const windows = platform === 'win32';
+  const mac = platform === 'darwin';
+  const localAppData = env.LOCALAPPDATA || path.join(home, 'AppData', 'Local');
+  const dataHome = env.XDG_DATA_HOME || (windows ? localAppData : mac ? path.join(home, 'Library', 'Application Support') : path.join(home, '.local', 'share'));
+  const cacheHome = env.XDG_CACHE_HOME || (windows ? localAppData : mac ? path.join(home, 'Library', 'Caches') : path.join(home, '.cache'));
+  const pyenvRoot = env.PYENV_ROOT || (windows ? path.join(home, '.pyenv', 'pyenv-win') : path.join(home, '.pyenv'));
+
+  const places: GlobalPlace[] = [];
+  // virtualenvwrapper; pipenv also uses WORKON_HOME when it is set.
+  places.push({ folder: env.WORKON_HOME ? expandHome(env.WORKON_HOME, home) : path.join(home, '.virtualenvs'), source: 'WORKON_HOME', depth: 1 });
+  places.push({ folder: path.join(pyenvRoot, 'versions'), source: 'pyenv', depth: 1, kind: 'pyenv' });
+  places.push({ folder: path.join(dataHome, 'virtualenvs'), source: 'pipenv', depth: 1 });
+  const poetryDir = env.POETRY_VIRTUALENVS_PATH
+    ? expandHome(env.POETRY_VIRTUALENVS_PATH, home)
+    : path.join(env.POETRY_CACHE_DIR ? expandHome(env.POETRY_CACHE_DIR, home) : windows ? path.join(localAppData, 'pypoetry', 'Cache') : path.join(cacheHome, 'pypoetry'), 'virtualenvs');
+  places.push({ folder: poetryDir, source: 'poetry', depth: 1 });
+  // hatch: <data>/env/virtual/<project>/<project id>/<env name>
+  const hatchData = env.HATCH_DATA_DIR ? expandHome(env.HATCH_DATA_DIR, home) : path.join(dataHome, 'hatch');
+  places.push({ folder: path.join(hatchData, 'env', 'virtual'), source: 'hatch', depth: 3 });
+  // uv keeps one environment per installed tool.
+  const uvTools = env.UV_TOOL_DIR ? expandHome(env.UV_TOOL_DIR, home) : path.join(windows ? env.APPDATA || dataHome : dataHome, 'uv', 'tools');
+  places.push({ folder: uvTools, source: 'uv', depth: 1 });
+  for (const extra of opts.extraFolders ?? []) places.push({ folder: path.resolve(expandHome(extra, home)), source: 'extra', depth: 2 });
+  return places;
+}
+
+/** conda's own list of environments (`~/.conda/environments.txt`), one path a line. */
+async function condaEnvironmentDirs(env: NodeJS.ProcessEnv): Promise<string[]> {
+  const home = env.HOME || env.USERPROFILE || os.homedir();
+  let text: string;
+  try {
+    const handle = await fs.open(path.join(home, '.conda', 'environments.txt'), 'r');
+    try {
+      const buf = Buffer.alloc(256 * 1024);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+      text = buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return [];
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#') && path.isAbsolute(l));
+}
+
+/** pyenv-virtualenv keeps envs in `versions/<python>/envs/<name>` and links `versions/<name>` to them. */
+async function pyenvVirtualenvDirs(versionsDir: string): Promise<{ dir: string; name: string }[]> {
+  let versions: string[];
+  try {
+    versions = await fs.readdir(versionsDir);
+  } catch {
+    return [];
+  }
+  const perVersion = await Promise.all(
+    versions.map(async (v) => {
+      try {
+        const names = await fs.readdir(path.join(versionsDir, v, 'envs'));
+        return names.map((name) => ({ dir: path.join(versionsDir, v, 'envs', name), name }));
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return perVersion.flat();
+}
+
+/**
+ * Environments outside the workspace, in the places listed by `globalPlaces` plus pyenv-virtualenv
+ * envs and conda environments (read-only, kind 'conda'). De-duplicated by real path (pyenv's
+ * `versions/<name>` links), sorted by source then name.
+ */
+export async function findGlobalEnvironments(opts: GlobalSearchOptions = {}): Promise<DiscoveredEnvironment[]> {
+  const env = opts.env ?? process.env;
+  const places = globalPlaces(opts);
+  const pyenvPlace = places.find((p) => p.source === 'pyenv')!;
+  const [scanned, pyenvEnvs, condaDirs] = await Promise.all([
+    Promise.all(
+      places.map(async (place) => {
+        const scan = await scanForEnvironments(place.folder, { maxDepth: place.depth, ...(opts.signal ? { signal: opts.signal } : {}) });
+        return scan.envDirs.map((dir) => ({ dir, source: place.source, ...(place.kind ? { kind: place.kind } : {}) }));
+      }),
+    ),
+    pyenvVirtualenvDirs(pyenvPlace.folder),
+    condaEnvironmentDirs(env),
+  ]);
+  const candidates = [
+    ...scanned.flat(),
+    ...pyenvEnvs.map((e) => ({ dir: e.dir, name: e.name, source: 'pyenv', kind: 'pyenv' as const })),
+    ...condaDirs.map((dir) => ({ dir, source: 'conda', kind: 'conda' as const })),
+  ];
+  const envs = await inspectAll(candidates, 'global', { env, ...(opts.platform ? { platform: opts.platform } : {}) });
+  const realPaths = await Promise.all(envs.map((e) => fs.realpath(e.path).catch(() => e.path)));
+  const byReal = new Map<string, DiscoveredEnvironment>();
+  envs.forEach((e, i) => {
+    if (!byReal.has(realPaths[i])) byReal.set(realPaths[i], e);
+  });
+  return [...byReal.values()].sort((a, b) => a.source.localeCompare(b.source) || a.name.localeCompare(b.name) || a.path.localeCompare(b.path));
+}

@@ -1,0 +1,285 @@
+/**
+ * One environment, described from its files: pyvenv.cfg, bin/Scripts, lib/.../site-packages and
+ * the base interpreter's install. Nothing is executed; nothing thrown escapes (a broken or hostile
+ * environment becomes health problems).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
+import { readInterpreterVersionOnDisk } from './interpreters';
+import type { DiscoveredEnvironment, EnvHealthProblem, EnvKind } from './types';
+import { parseVersion } from './versionFacts';
+
+export interface InspectOptions {
+  /** Overrides the kind read from the cfg (pyenv-virtualenv envs are 'pyenv'). */
+  kind?: EnvKind;
+  /** Overrides the folder name (pyenv-virtualenv's name for an env). */
+  name?: string;
+  /** Environment variables for PYENV_ROOT / HOME when reading the base install. */
+  env?: NodeJS.ProcessEnv;
+  /** Layout conventions: 'win32' expects Scripts\python.exe. Default: this OS (with a fallback to the other layout). */
+  platform?: NodeJS.Platform;
+  /** Shared between the inspections of one scan so each base install is read once. */
+  installVersionCache?: Map<string, Promise<string | undefined>>;
+}
+
+type CfgRead = { cfg: PyvenvCfg } | { error: string; missing: boolean };
+
+async function readCfg(cfgPath: string): Promise<CfgRead> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(cfgPath, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { error: `pyvenv.cfg cannot be opened (${code ?? (err as Error).message})`, missing: code === 'ENOENT' || code === 'ENOTDIR' };
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return { error: 'pyvenv.cfg is not a regular file', missing: false };
+    const buf = Buffer.alloc(Math.min(st.size, PYVENV_CFG_MAX_BYTES));
+    let filled = 0;
+    while (filled < buf.length) {
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    const cfg = parsePyvenvCfg(buf.subarray(0, filled));
+    if (st.size > PYVENV_CFG_MAX_BYTES) {
+      return { cfg: { ...cfg, problems: [...cfg.problems, `file is ${st.size} bytes; only the first ${PYVENV_CFG_MAX_BYTES} were read`] } };
+    }
+    return { cfg };
+  } catch (err) {
+    return { error: `pyvenv.cfg cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, missing: false };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** `version` (venv) or `version_info` (virtualenv '3.11.2.final.0', uv '3.12.1'), as 'X.Y.Z'. */
+export function cfgVersion(cfg: PyvenvCfg): string | undefined {
+  for (const key of ['version', 'version_info']) {
+    const raw = cfg.values.get(key);
+    const m = raw ? /^(\d+\.\d+(?:\.\d+)?)/.exec(raw) : null;
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+export function cfgKind(cfg: PyvenvCfg): EnvKind {
+  if (cfg.values.has('uv')) return 'uv';
+  if (cfg.values.has('virtualenv')) return 'virtualenv';
+  return 'venv';
+}
+
+async function lstatOrUndefined(p: string) {
+  try {
+    return await fs.lstat(p);
+  } catch {
+    return undefined;
+  }
+}
+
+async function isFileFollowingLinks(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+interface Layout {
+  binDir: string;
+  interpreterPath: string;
+  windows: boolean;
+}
+
+/** bin/python on POSIX, Scripts\python.exe on Windows; the other layout when only it is present. */
+async function findLayout(envDir: string, platform: NodeJS.Platform): Promise<Layout> {
+  const preferWindows = platform === 'win32';
+  const order = preferWindows ? [true, false] : [false, true];
+  for (const windows of order) {
+    const binDir = path.join(envDir, windows ? 'Scripts' : 'bin');
+    const names = await listDir(binDir);
+    if (names.length === 0) continue;
+    const wanted = windows ? ['python.exe', 'python3.exe'] : ['python', 'python3'];
+    const name = wanted.find((n) => names.includes(n)) ?? names.find((n) => /^(python|pypy)[\d.]*t?(\.exe)?$/i.test(n)) ?? wanted[0];
+    return { binDir, interpreterPath: path.join(binDir, name), windows };
+  }
+  const binDir = path.join(envDir, preferWindows ? 'Scripts' : 'bin');
+  return { binDir, interpreterPath: path.join(binDir, preferWindows ? 'python.exe' : 'python'), windows: preferWindows };
+}
+
+async function findSitePackages(envDir: string, windows: boolean, version: string | undefined): Promise<string | undefined> {
+  if (windows) {
+    const p = path.join(envDir, 'Lib', 'site-packages');
+    return (await lstatOrUndefined(p)) ? p : undefined;
+  }
+  const libDir = path.join(envDir, 'lib');
+  const pythons = (await listDir(libDir)).filter((n) => /^(python|pypy)\d+\.\d+t?$/.test(n));
+  const minor = version ? parseVersion(version)?.slice(0, 2).join('.') : undefined;
+  pythons.sort((a, b) => Number(b.endsWith(`${minor}`)) - Number(a.endsWith(`${minor}`)));
+  for (const dir of pythons) {
+    const p = path.join(libDir, dir, 'site-packages');
+    if (await lstatOrUndefined(p)) return p;
+  }
+  return undefined;
+}
+
+/** Where the base interpreter is: `home` + the name the env's python links to or is called. */
+async function findBaseInterpreter(home: string, interpreterPath: string, version: string | undefined, windows: boolean, cfg: PyvenvCfg): Promise<{ path: string; exists: boolean }> {
+  const candidates: string[] = [];
+  try {
+    const target = await fs.readlink(interpreterPath);
+    if (path.isAbsolute(target)) candidates.push(target);
+    else candidates.push(path.join(home, path.basename(target)));
+  } catch {
+    // a copy, not a link: the base has the same name
+  }
+  candidates.push(path.join(home, path.basename(interpreterPath)));
+  if (windows) candidates.push(path.join(home, 'python.exe'));
+  else {
+    const minor = version ? parseVersion(version)?.slice(0, 2).join('.') : undefined;
+    candidates.push(path.join(home, 'python3'), ...(minor ? [path.join(home, `python${minor}`)] : []), path.join(home, 'python'));
+  }
+  // venv 3.11+ records the resolved base as `executable`, virtualenv as `base-executable`.
+  for (const key of ['executable', 'base-executable']) {
+    const recorded = cfg.values.get(key);
+    if (recorded && path.isAbsolute(recorded)) candidates.push(recorded);
+  }
+  for (const c of candidates) if (await isFileFollowingLinks(c)) return { path: c, exists: true };
+  return { path: candidates[0], exists: false };
+}
+
+function sameRelease(cfgVersionText: string, diskVersionText: string): boolean {
+  const a = parseVersion(cfgVersionText) ?? [];
+  const b = parseVersion(diskVersionText) ?? [];
+  const n = Math.min(a.length, b.length);
+  return a.slice(0, n).every((part, i) => part === b[i]);
+}
+
+async function inspectConda(envDir: string, opts: InspectOptions, scope: 'workspace' | 'global', source: string): Promise<DiscoveredEnvironment | undefined> {
+  const meta = await listDir(path.join(envDir, 'conda-meta'));
+  if (meta.length === 0 && !(await lstatOrUndefined(path.join(envDir, 'conda-meta')))) return undefined;
+  const pythonRecord = meta.map((n) => /^python-(\d+\.\d+\.\d+)-.*\.json$/.exec(n)).find((m) => m);
+  const version = pythonRecord?.[1];
+  const windows = (opts.platform ?? process.platform) === 'win32';
+  const binDir = windows ? envDir : path.join(envDir, 'bin');
+  const interpreterPath = path.join(binDir, windows ? 'python.exe' : 'python');
+  const problems: EnvHealthProblem[] = [];
+  const lst = await lstatOrUndefined(interpreterPath);
+  if (lst && !(await isFileFollowingLinks(interpreterPath))) problems.push({ code: 'python-dangling', message: `${interpreterPath} is a link to a missing file` });
+  const sitePackages = await findSitePackages(envDir, windows, version);
+  return {
+    path: envDir,
+    name: opts.name ?? path.basename(envDir),
+    kind: 'conda',
+    ...(version ? { version } : {}),
+    interpreterPath,
+    binDir,
+    ...(sitePackages ? { sitePackages } : {}),
+    scope,
+    source,
+    health: { ok: problems.length === 0, problems },
+  };
+}
+
+/**
+ * Describes the environment in `envDir` (a folder holding a pyvenv.cfg, or a conda environment
+ * when `opts.kind` is 'conda'). Undefined when there is no environment there. Never executes
+ * anything and never throws.
+ */
+export async function inspectEnvironment(
+  envDir: string,
+  scope: 'workspace' | 'global' = 'workspace',
+  source: string = scope,
+  opts: InspectOptions = {},
+): Promise<DiscoveredEnvironment | undefined> {
+  const dir = path.resolve(envDir);
+  try {
+    if (opts.kind === 'conda') return await inspectConda(dir, opts, scope, source);
+    return await inspectVenv(dir, scope, source, opts);
+  } catch (err) {
+    // Defensive: an fs surprise must not stop a scan of thousands of folders.
+    const binDir = path.join(dir, 'bin');
+    return {
+      path: dir,
+      name: opts.name ?? path.basename(dir),
+      kind: opts.kind ?? 'venv',
+      interpreterPath: path.join(binDir, 'python'),
+      binDir,
+      scope,
+      source,
+      health: { ok: false, problems: [{ code: 'cfg-unreadable', message: `environment could not be inspected: ${(err as Error).message}` }] },
+    };
+  }
+}
+
+async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: string, opts: InspectOptions): Promise<DiscoveredEnvironment | undefined> {
+  const cfgPath = path.join(dir, 'pyvenv.cfg');
+  const read = await readCfg(cfgPath);
+  if ('missing' in read && read.missing) return undefined;
+  const cfg = 'cfg' in read ? read.cfg : undefined;
+  const problems: EnvHealthProblem[] = [];
+  if ('error' in read) problems.push({ code: 'cfg-unreadable', message: read.error });
+  if (cfg) for (const p of cfg.problems) problems.push({ code: 'cfg-malformed', message: `pyvenv.cfg: ${p}` });
+
+  const layout = await findLayout(dir, opts.platform ?? process.platform);
+  const version = cfg ? cfgVersion(cfg) : undefined;
+  const home = cfg?.values.get('home') || undefined;
+  const promptRaw = cfg?.values.get('prompt');
+  const prompt = promptRaw !== undefined && promptRaw !== '' ? readPromptValue(promptRaw) : undefined;
+  if (cfg && !home) problems.push({ code: 'cfg-malformed', message: "pyvenv.cfg has no 'home' key: Python cannot find its base installation" });
+
+  const pythonLink = await lstatOrUndefined(layout.interpreterPath);
+  if (!pythonLink) problems.push({ code: 'python-dangling', message: `${layout.interpreterPath} is missing` });
+  else if (!(await isFileFollowingLinks(layout.interpreterPath))) {
+    problems.push({ code: 'python-dangling', message: `${layout.interpreterPath} points to a file that does not exist` });
+  }
+
+  let baseInterpreter: string | undefined;
+  if (home) {
+    const base = await findBaseInterpreter(home, layout.interpreterPath, version, layout.windows, cfg!);
+    baseInterpreter = base.path;
+    if (!base.exists) {
+      problems.push({ code: 'base-missing', message: `the base interpreter ${base.path} does not exist (home = ${home}); recreate the environment with an installed Python` });
+    } else if (version) {
+      const disk = await readInterpreterVersionOnDisk(base.path, {
+        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.platform ? { platform: opts.platform } : {}),
+        ...(opts.installVersionCache ? { cache: opts.installVersionCache } : {}),
+      });
+      if (disk?.version && !sameRelease(version, disk.version)) {
+        problems.push({
+          code: 'version-mismatch',
+          message: `made with Python ${version}, but ${base.path} is now Python ${disk.version} (upgraded in place); Upgrade the environment to match`,
+        });
+      }
+    }
+  }
+  const sitePackages = await findSitePackages(dir, layout.windows, version);
+  return {
+    path: dir,
+    name: opts.name ?? path.basename(dir),
+    kind: opts.kind ?? (cfg ? cfgKind(cfg) : 'venv'),
+    ...(version ? { version } : {}),
+    ...(home ? { home } : {}),
+    ...(baseInterpreter ? { baseInterpreter } : {}),
+    ...(prompt !== undefined ? { prompt } : {}),
+    ...(cfg ? { cfg } : {}),
+    cfgPath,
+    interpreterPath: layout.interpreterPath,
+    binDir: layout.binDir,
+    ...(sitePackages ? { sitePackages } : {}),
+    scope,
+    source,
+    health: { ok: problems.length === 0, problems },
+  };
+}

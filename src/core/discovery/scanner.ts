@@ -1,0 +1,182 @@
+/**
+ * The folder walk behind workspace discovery: finds every folder holding a `pyvenv.cfg`, breadth
+ * first with a bounded number of readdirs in flight, using dirent types instead of stat calls.
+ * Does not descend into an environment, skips excluded names, follows directory links once
+ * (loops cut by realpath), and records folders it could not read instead of failing.
+ */
+import { promises as fs, type Dirent } from 'node:fs';
+import * as path from 'node:path';
+
+/** Never worth walking into: huge, or never holding an environment of their own. */
+export const ALWAYS_EXCLUDED = ['node_modules', '.git', 'site-packages', '__pycache__'] as const;
+
+export const DEFAULT_MAX_DEPTH = 8;
+export const DEFAULT_SCAN_CONCURRENCY = 32;
+
+export interface ScanOptions {
+  /** Folders below the root to descend; the root is depth 0, `root/.venv` is depth 1. Default 8. */
+  maxDepth?: number;
+  /** Extra names or globs to skip: `build`, `*.egg-info`, `docs/**`, `**\/fixtures`. */
+  exclude?: readonly string[];
+  signal?: AbortSignal;
+  /** readdir calls in flight. Default 32. */
+  concurrency?: number;
+}
+
+export interface ScanResult {
+  /** Absolute paths of folders holding a pyvenv.cfg, in no particular order. */
+  envDirs: string[];
+  /** Folders that could not be read, with the error code (EACCES, ELOOP, ...). */
+  unreadable: { path: string; code: string }[];
+  /** Number of folders read. */
+  foldersRead: number;
+}
+
+/** Compiles exclude patterns to one test on (entry name, path relative to the scan root). */
+export function compileExcludes(patterns: readonly string[]): (name: string, relPath: string) => boolean {
+  const names = new Set<string>(ALWAYS_EXCLUDED);
+  const nameGlobs: RegExp[] = [];
+  const pathGlobs: RegExp[] = [];
+  for (const raw of patterns) {
+    const pattern = raw.trim().replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '').replace(/\/\*\*$/, '');
+    if (pattern === '') continue;
+    const unanchored = pattern.replace(/^(\*\*\/)+/, '');
+    if (!unanchored.includes('/')) {
+      if (/[*?[]/.test(unanchored)) nameGlobs.push(globToRegExp(unanchored));
+      else names.add(unanchored);
+    } else pathGlobs.push(globToRegExp(pattern));
+  }
+  return (name, relPath) =>
+    names.has(name) || nameGlobs.some((re) => re.test(name)) || pathGlobs.some((re) => re.test(relPath));
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    if (ch === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+      if (glob[i + 1] === '/') i++;
+    } else if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+interface Task {
+  dir: string;
+  /** Path relative to the scan root, '/'-separated ('' for the root). */
+  rel: string;
+  depth: number;
+}
+
+function isInside(child: string, parent: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+}
+
+/**
+ * Walks `root` (at most `maxDepth` levels) and returns the folders holding a `pyvenv.cfg`.
+ * `startDepth`/`startRel` let a refresh rescan one subtree with the depth budget it has in the
+ * whole workspace. Never throws for file-system errors; an aborted signal rejects with its reason.
+ */
+export async function scanForEnvironments(root: string, opts: ScanOptions & { startDepth?: number; startRel?: string; excludeTest?: (name: string, relPath: string) => boolean } = {}): Promise<ScanResult> {
+  const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const limit = Math.max(1, opts.concurrency ?? DEFAULT_SCAN_CONCURRENCY);
+  const excluded = opts.excludeTest ?? compileExcludes(opts.exclude ?? []);
+  const result: ScanResult = { envDirs: [], unreadable: [], foldersRead: 0 };
+  const rootDir = path.resolve(root);
+  let rootReal: string;
+  try {
+    rootReal = await fs.realpath(rootDir);
+  } catch (err) {
+    result.unreadable.push({ path: rootDir, code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
+    return result;
+  }
+  // Real paths of link targets already walked (or the root): a link into one of them is a loop or a duplicate.
+  const walkedReal: string[] = [rootReal];
+
+  const queue: Task[] = [{ dir: rootDir, rel: opts.startRel ?? '', depth: opts.startDepth ?? 0 }];
+  let active = 0;
+
+  return new Promise<ScanResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (err !== undefined) reject(err);
+      else resolve(result);
+    };
+    const onAbort = () => finish(opts.signal?.reason ?? new Error('scan aborted'));
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const pump = () => {
+      if (settled) return;
+      while (active < limit && queue.length > 0) {
+        const task = queue.pop()!;
+        active++;
+        visit(task).then(
+          () => {
+            active--;
+            if (queue.length === 0 && active === 0) finish();
+            else pump();
+          },
+          (err) => finish(err),
+        );
+      }
+      if (queue.length === 0 && active === 0) finish();
+    };
+
+    const visit = async (task: Task): Promise<void> => {
+      let entries: Dirent[];
+      try {
+        entries = await fs.readdir(task.dir, { withFileTypes: true });
+      } catch (err) {
+        result.unreadable.push({ path: task.dir, code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
+        return;
+      }
+      result.foldersRead++;
+      for (const e of entries) {
+        if (e.name === 'pyvenv.cfg' && !e.isDirectory()) {
+          result.envDirs.push(task.dir);
+          return;
+        }
+      }
+      if (task.depth >= maxDepth) return;
+      for (const e of entries) {
+        const isDir = e.isDirectory();
+        if (!isDir && !e.isSymbolicLink()) continue;
+        const rel = task.rel === '' ? e.name : `${task.rel}/${e.name}`;
+        if (excluded(e.name, rel)) continue;
+        const child = path.join(task.dir, e.name);
+        if (isDir) {
+          queue.push({ dir: child, rel, depth: task.depth + 1 });
+          continue;
+        }
+        await followLink(child, rel, task.depth + 1);
+      }
+    };
+
+    const followLink = async (link: string, rel: string, depth: number): Promise<void> => {
+      let target: string;
+      try {
+        target = await fs.realpath(link);
+        if (!(await fs.stat(target)).isDirectory()) return;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'ERROR';
+        // A dangling link is just a dangling link; a loop is worth reporting.
+        if (code === 'ELOOP') result.unreadable.push({ path: link, code });
+        return;
+      }
+      // Inside the root it is walked under its own name; inside a walked target it is a loop.
+      if (walkedReal.some((w) => isInside(target, w) || isInside(w, target))) return;
+      walkedReal.push(target);
+      queue.push({ dir: link, rel, depth });
+    };
+
+    pump();
+  });
+}
