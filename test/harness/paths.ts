@@ -1,8 +1,17 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** The repository root (out/test/harness/*.js and test/harness/*.ts both sit three levels down). */
-export const repoRoot = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}out${path.sep}`) ? '..' : '');
+/** The repository root: the nearest folder above this (bundled) file whose package.json is ours. */
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'venv-manager') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no venv-manager package.json above ${start}`);
+  }
+}
+
+export const repoRoot = findRepoRoot(__dirname);
 
 export const CODE_SERVER_VERSION = process.env.CODE_SERVER_VERSION ?? '4.99.4';
 
