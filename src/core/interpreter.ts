@@ -116,6 +116,11 @@ def facts():
                 wheels.append({'project': name, 'version': pick[0], 'path': pick[1]})
     except Exception:
         pass
+    prefix = sys.prefix
+    # site.venv() (skipped under -S) is what moves sys.prefix into an environment.
+    exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+    if any(os.path.isfile(os.path.join(d, 'pyvenv.cfg')) for d in (exe_dir, os.path.dirname(exe_dir))):
+        prefix = os.path.dirname(exe_dir)
     v = sys.version_info
     return {
         'executable': sys.executable,
@@ -128,7 +133,7 @@ def facts():
         'abiflags': getattr(sys, 'abiflags', ''),
         'platform': sys.platform,
         'osName': os.name,
-        'prefix': sys.prefix,
+        'prefix': prefix,
         'basePrefix': getattr(sys, 'base_prefix', sys.prefix),
         'stdlib': stdlib,
         'venvPaths': venv_paths,
@@ -149,7 +154,8 @@ export function getIntrospectionCount(): number {
   return introspections;
 }
 
-const memoryCache = new Map<string, InterpreterInfo>();
+/** Cache file -> what it holds, so repeated creates in one process skip even the file read. */
+const memoryCache = new Map<string, { key: string; info: InterpreterInfo }>();
 
 /** Facts about `python` (a path, or a command looked up on PATH), from the cache when still valid. */
 export async function getInterpreterInfo(python: string, opts: InterpreterInfoOptions = {}): Promise<InterpreterInfo> {
@@ -158,11 +164,11 @@ export async function getInterpreterInfo(python: string, opts: InterpreterInfoOp
   const stamp = await fileStamp(invoked);
   const cacheFile = path.join(opts.cacheDir ?? defaultCacheDir(env), 'interpreters', `${createHash('sha256').update(stamp.key).digest('hex').slice(0, 32)}.json`);
 
-  const remembered = memoryCache.get(stamp.key);
-  if (remembered) return remembered;
+  const remembered = memoryCache.get(cacheFile);
+  if (remembered?.key === stamp.key) return remembered.info;
   const cached = await readCache(cacheFile, stamp.key);
   if (cached) {
-    memoryCache.set(stamp.key, cached);
+    memoryCache.set(cacheFile, { key: stamp.key, info: cached });
     return cached;
   }
 
@@ -170,7 +176,7 @@ export async function getInterpreterInfo(python: string, opts: InterpreterInfoOp
   // A script (a pyenv shim, a wrapper) picks its interpreter at run time, so its answer cannot be
   // tied to the script file's own size and mtime.
   if (!stamp.isScript) {
-    memoryCache.set(stamp.key, info);
+    memoryCache.set(cacheFile, { key: stamp.key, info });
     await writeCache(cacheFile, stamp.key, info);
   }
   return info;
