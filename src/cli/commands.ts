@@ -1,4 +1,6 @@
 import type { CliCommand } from './io';
+import { createCommand } from './create';
+import { discoveryCommands } from './discovery';
 
 /** Every `venv-manager` subcommand, in the order `--help` lists them. Each lives in its own module. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [createCommand, ...discoveryCommands];

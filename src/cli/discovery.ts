@@ -1,0 +1,209 @@
+/**
+ * `venv-manager list`, `inspect` and `interpreters`: discovery from the command line. Nothing found
+ * is executed. JSON shapes are documented in docs/cli-json.md.
+ */
+import * as path from 'node:path';
+import {
+  findGlobalEnvironments,
+  findInterpreters,
+  findWorkspaceEnvironments,
+  inspectEnvironment,
+  type BaseInterpreter,
+  type DiscoveredEnvironment,
+} from '../core/discovery';
+import type { PyvenvCfg } from '../core/pyvenvCfg';
+import { CliError, type CliCommand, type CliIo } from './io';
+
+/** JSON format version of these commands' output; bumped on an incompatible change. */
+export const DISCOVERY_JSON_FORMAT = 1;
+
+export interface CfgJson {
+  entries: { key: string; value: string; line: number }[];
+  values: Record<string, string>;
+  problems: string[];
+}
+
+export type EnvironmentJson = Omit<DiscoveredEnvironment, 'cfg'> & { cfg?: CfgJson };
+
+export function cfgToJson(cfg: PyvenvCfg): CfgJson {
+  return {
+    entries: cfg.entries.map((e) => ({ key: e.key, value: e.value, line: e.line })),
+    values: Object.fromEntries(cfg.values),
+    problems: [...cfg.problems],
+  };
+}
+
+export function environmentToJson(env: DiscoveredEnvironment): EnvironmentJson {
+  const { cfg, ...rest } = env;
+  return cfg ? { ...rest, cfg: cfgToJson(cfg) } : rest;
+}
+
+interface ParsedArgs {
+  json: boolean;
+  flags: Set<string>;
+  values: Map<string, string[]>;
+  positional: string[];
+}
+
+function parseArgs(args: string[], known: { flags: string[]; values: string[] }, command: string): ParsedArgs {
+  const parsed: ParsedArgs = { json: false, flags: new Set(), values: new Map(), positional: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      parsed.positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg === '--json') parsed.json = true;
+    else if (known.flags.includes(arg)) parsed.flags.add(arg);
+    else if (arg.startsWith('--') && known.values.includes(arg.split('=')[0])) {
+      const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, args[++i]];
+      if (inline === undefined) throw new CliError(`${name} needs a value. Run \`venv-manager ${command} --help\`.`, 2);
+      parsed.values.set(name, [...(parsed.values.get(name) ?? []), inline]);
+    } else if (arg.startsWith('-') && arg !== '-') throw new CliError(`unknown option '${arg}' for ${command}. Run \`venv-manager ${command} --help\`.`, 2);
+    else parsed.positional.push(arg);
+  }
+  return parsed;
+}
+
+function healthMark(env: DiscoveredEnvironment): string {
+  return env.health.ok ? 'ok ' : 'BAD';
+}
+
+function describeEnvLine(env: DiscoveredEnvironment): string {
+  const parts = [healthMark(env), env.path, `${env.kind}${env.version ? ` ${env.version}` : ''}`];
+  if (env.scope === 'global') parts.push(`[${env.source}]`);
+  if (env.prompt !== undefined && env.prompt !== env.name) parts.push(`prompt '${env.prompt}'`);
+  return parts.join('  ');
+}
+
+function problemLines(env: DiscoveredEnvironment): string[] {
+  return env.health.problems.map((p) => `      ${p.code}: ${p.message}`);
+}
+
+const listHelp = `usage: venv-manager list [--json] [--global] [--depth N] [--exclude GLOB]... [DIR ...]
+
+Lists the Python virtual environments (folders holding a pyvenv.cfg) under each DIR (default: the
+current folder), with a health verdict. Nothing found is executed.
+
+options:
+  --json           machine-readable output (see docs/cli-json.md)
+  --global         also list environments kept outside the folders: $WORKON_HOME (~/.virtualenvs),
+                   pyenv and pyenv-virtualenv, pipenv, poetry, hatch, uv tools, conda
+  --extra DIR      with --global: one more folder holding environments (repeatable)
+  --depth N        how many folders deep to look (default 8)
+  --exclude GLOB   skip folders matching GLOB: a name (build), a name glob (*.egg-info) or a
+                   path glob relative to DIR (docs/**); repeatable. node_modules, .git,
+                   site-packages and __pycache__ are always skipped.
+
+Exit status: 0, also when some environments are unhealthy (see their problems); 2 for bad usage.`;
+
+export const listCommand: CliCommand = {
+  name: 'list',
+  summary: 'list virtual environments under folders (and globally with --global), with health',
+  help: listHelp,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const parsed = parseArgs(args, { flags: ['--global'], values: ['--depth', '--exclude', '--extra'] }, 'list');
+    const depthText = parsed.values.get('--depth')?.at(-1);
+    const maxDepth = depthText === undefined ? undefined : Number(depthText);
+    if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 0)) throw new CliError(`--depth must be a whole number >= 0, not '${depthText}'.`, 2);
+    const dirs = (parsed.positional.length > 0 ? parsed.positional : ['.']).map((d) => path.resolve(io.cwd, d));
+    const exclude = parsed.values.get('--exclude') ?? [];
+    const perDir = await Promise.all(
+      dirs.map((dir) => findWorkspaceEnvironments(dir, { exclude, env: io.env, ...(maxDepth !== undefined ? { maxDepth } : {}) })),
+    );
+    const seen = new Set<string>();
+    const environments: DiscoveredEnvironment[] = [];
+    for (const e of perDir.flat()) if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
+    if (parsed.flags.has('--global')) {
+      for (const e of await findGlobalEnvironments({ env: io.env, extraFolders: parsed.values.get('--extra') ?? [] })) {
+        if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
+      }
+    }
+    if (parsed.json) {
+      io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, roots: dirs, environments: environments.map(environmentToJson) }, null, 2)}\n`);
+      return 0;
+    }
+    if (environments.length === 0) {
+      io.stdout(`No virtual environments found under ${dirs.join(', ')}${parsed.flags.has('--global') ? ' or in the global places' : ''}.\n`);
+      return 0;
+    }
+    const lines: string[] = [];
+    for (const e of environments) lines.push(describeEnvLine(e), ...problemLines(e));
+    io.stdout(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
+
+const inspectHelp = `usage: venv-manager inspect ENV_DIR [--json]
+
+Shows one environment: its pyvenv.cfg (every line as read), where its interpreter, base
+interpreter and site-packages are, and its health. Nothing is executed.
+
+Exit status: 0 (also for an unhealthy environment; see its problems), 1 when ENV_DIR holds no
+pyvenv.cfg, 2 for bad usage.`;
+
+export const inspectCommand: CliCommand = {
+  name: 'inspect',
+  summary: "show one environment's parsed pyvenv.cfg and health",
+  help: inspectHelp,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const parsed = parseArgs(args, { flags: [], values: [] }, 'inspect');
+    if (parsed.positional.length !== 1) throw new CliError('inspect takes exactly one ENV_DIR. Run `venv-manager inspect --help`.', 2);
+    const dir = path.resolve(io.cwd, parsed.positional[0]);
+    const env = await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env });
+    if (!env) throw new CliError(`${dir} is not a virtual environment: it holds no pyvenv.cfg.`);
+    if (parsed.json) {
+      io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, environment: environmentToJson(env) }, null, 2)}\n`);
+      return 0;
+    }
+    const rows: [string, string | undefined][] = [
+      ['path', env.path],
+      ['kind', env.kind],
+      ['version', env.version],
+      ['prompt', env.prompt],
+      ['interpreter', env.interpreterPath],
+      ['base interpreter', env.baseInterpreter],
+      ['home', env.home],
+      ['site-packages', env.sitePackages],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    const lines = rows.filter(([, v]) => v !== undefined).map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+    lines.push('', `pyvenv.cfg (${env.cfgPath}):`);
+    if (env.cfg) for (const entry of env.cfg.entries) lines.push(`  ${String(entry.line).padStart(3)}: ${entry.key} = ${entry.value}`);
+    else lines.push('  (not readable)');
+    lines.push('', env.health.ok ? 'health: ok' : 'health: PROBLEMS', ...env.health.problems.map((p) => `  ${p.code}: ${p.message}`));
+    io.stdout(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
+
+const interpretersHelp = `usage: venv-manager interpreters [--json]
+
+Lists the base Python interpreters environments can be made from: PATH, pyenv, the usual system
+folders, uv-managed Pythons and, on Windows, the PEP 514 registry. Newest first, de-duplicated by
+real path; pyenv shims are not listed. Versions come from the file system; none is executed.`;
+
+export const interpretersCommand: CliCommand = {
+  name: 'interpreters',
+  summary: 'list base Python interpreters (newest first)',
+  help: interpretersHelp,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const parsed = parseArgs(args, { flags: [], values: [] }, 'interpreters');
+    if (parsed.positional.length > 0) throw new CliError('interpreters takes no arguments. Run `venv-manager interpreters --help`.', 2);
+    const found: BaseInterpreter[] = await findInterpreters({ env: io.env });
+    if (parsed.json) {
+      io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, interpreters: found }, null, 2)}\n`);
+      return 0;
+    }
+    if (found.length === 0) {
+      io.stdout('No Python interpreters found on PATH, in pyenv or in the usual system folders.\n');
+      return 0;
+    }
+    const label = (i: BaseInterpreter) => `${i.implementation ?? 'python'} ${i.version ?? '?'}${i.freeThreaded ? ' (free-threaded)' : ''}`;
+    const width = Math.max(...found.map((i) => label(i).length));
+    io.stdout(`${found.map((i) => `${label(i).padEnd(width)}  ${i.path}  [${i.source}]`).join('\n')}\n`);
+    return 0;
+  },
+};
+
+export const discoveryCommands: CliCommand[] = [listCommand, inspectCommand, interpretersCommand];
