@@ -1,9 +1,78 @@
 import * as vscode from 'vscode';
+import type { VenvManagerApi } from './api';
+import { registerCommands } from './commands/registerCommands';
+import { ENVIRONMENTS_VIEW_ID } from './constants';
+import { ActiveEnvironments } from './environments/activeEnvironments';
+import { EnvironmentStore } from './environments/environmentStore';
+import { EnvironmentWatcher } from './environments/environmentWatcher';
+import { ActiveEnvironmentStatusBar } from './statusBar';
+import { TerminalActivation } from './terminal/terminalActivation';
+import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
+import { PrompterHolder } from './ui/prompter';
 
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * Composition root. Everything slow (discovery, file watching) starts after activate() returns;
+ * the tree shows its progress bar until the first scan is in.
+ */
+export function activate(context: vscode.ExtensionContext): VenvManagerApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Venv Manager', { log: true });
-  context.subscriptions.push(log);
-  log.info('Venv Manager activated');
+  const store = new EnvironmentStore(log);
+  const active = new ActiveEnvironments(context.workspaceState, store);
+  const terminalActivation = new TerminalActivation(context.environmentVariableCollection, active, log);
+  const tree = new EnvironmentsTreeProvider(store, active, vscode.Uri.joinPath(context.extensionUri, 'media'));
+  const prompter = new PrompterHolder();
+  context.subscriptions.push(
+    log,
+    store,
+    active,
+    terminalActivation,
+    tree,
+    vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    new ActiveEnvironmentStatusBar(active),
+    ...registerCommands({ store, active, prompter, log, terminalActivation, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
+  );
+
+  const treeFilled = new Promise<number>((resolve) => {
+    setImmediate(() => {
+      void store.ready().then(() => resolve(performance.now() - started));
+      context.subscriptions.push(new EnvironmentWatcher(store, log));
+    });
+  });
+  void treeFilled.then((ms) => {
+    terminalActivation.apply();
+    log.info(`Environments listed ${ms.toFixed(1)} ms after activation started`);
+  });
+
+  const activationMs = performance.now() - started;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms`);
+
+  const api: VenvManagerApi = {
+    environments: () => store.all(),
+    activeEnvironment: (fsPath) => {
+      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(fsPath));
+      return folder ? active.get(folder) : undefined;
+    },
+    onDidChangeEnvironments: store.onDidChange,
+    ready: () => store.ready(),
+  };
+  if (context.extensionMode !== vscode.ExtensionMode.Production || process.env.VENV_MANAGER_TEST_TMP) {
+    api.testing = {
+      activationMs,
+      treeFilledMs: () => treeFilled,
+      environmentVariableCollection: context.environmentVariableCollection,
+      usePrompter(next) {
+        const previous = prompter.current;
+        prompter.current = next;
+        return () => {
+          prompter.current = previous;
+        };
+      },
+      treeChildren: (element) => Promise.resolve(tree.getChildren(element)),
+      rescan: () => store.refreshWorkspace(),
+    };
+  }
+  return api;
 }
 
 export function deactivate(): void {}

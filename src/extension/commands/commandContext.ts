@@ -1,0 +1,128 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DiscoveredEnvironment } from '../../core';
+import type { ActiveEnvironments } from '../environments/activeEnvironments';
+import { errorText, type EnvironmentStore } from '../environments/environmentStore';
+import { EnvironmentItem } from '../tree/items';
+import type { PrompterHolder } from '../ui/prompter';
+import type { TerminalActivation } from '../terminal/terminalActivation';
+
+/** What every command needs; built once in activate(). */
+export interface CommandContext {
+  store: EnvironmentStore;
+  active: ActiveEnvironments;
+  prompter: PrompterHolder;
+  log: vscode.LogOutputChannel;
+  terminalActivation: TerminalActivation;
+  showGlobalEnvironments(): void;
+}
+
+/**
+ * How an environment reaches a command: a tree item, a path, `{ env: path }` (tests and other
+ * extensions), or nothing (palette: a quick pick of environments).
+ */
+export type EnvironmentArgument = EnvironmentItem | string | vscode.Uri | { env?: string } | undefined;
+
+export async function resolveEnvironment(
+  ctx: CommandContext,
+  arg: EnvironmentArgument,
+  options: { title: string; id: string; filter?: (env: DiscoveredEnvironment) => boolean },
+): Promise<DiscoveredEnvironment | undefined> {
+  const wantedPath = argumentPath(arg);
+  if (arg instanceof EnvironmentItem) return arg.env;
+  await ctx.store.ready();
+  if (wantedPath !== undefined) {
+    const known = ctx.store.find(wantedPath) ?? (await refreshAndFind(ctx, wantedPath));
+    if (!known) void ctx.prompter.current.notify(`${options.id}.notFound`, 'error', vscode.l10n.t('No environment found at {0}.', wantedPath));
+    return known;
+  }
+  if (ctx.store.globalEnvironments() === undefined) void ctx.store.refreshGlobal();
+  const candidates = ctx.store.all().filter(options.filter ?? (() => true));
+  if (candidates.length === 0) {
+    void ctx.prompter.current.notify(`${options.id}.none`, 'info', vscode.l10n.t('No environment to choose from. Create one with "Venv Manager: Create Environment".'));
+    return undefined;
+  }
+  const picked = await ctx.prompter.current.pick(
+    `${options.id}.environment`,
+    candidates.map((env) => environmentPickItem(ctx, env)),
+    { title: options.title, placeHolder: vscode.l10n.t('Choose an environment') },
+  );
+  return picked?.env;
+}
+
+export interface EnvironmentPickItem extends vscode.QuickPickItem {
+  env: DiscoveredEnvironment;
+}
+
+export function environmentPickItem(ctx: CommandContext, env: DiscoveredEnvironment): EnvironmentPickItem {
+  const facts = [env.version ?? vscode.l10n.t('unknown version'), env.kind, env.scope === 'global' ? env.source : vscode.l10n.t('workspace')];
+  if (ctx.active.isActiveAnywhere(env.path)) facts.push(vscode.l10n.t('active'));
+  if (!env.health.ok) facts.push(vscode.l10n.t('broken'));
+  return { label: env.name, description: facts.join(' · '), detail: env.path, env };
+}
+
+function argumentPath(arg: EnvironmentArgument): string | undefined {
+  if (typeof arg === 'string') return path.resolve(arg);
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (arg && !(arg instanceof EnvironmentItem) && typeof arg.env === 'string') return path.resolve(arg.env);
+  return undefined;
+}
+
+async function refreshAndFind(ctx: CommandContext, envPath: string): Promise<DiscoveredEnvironment | undefined> {
+  await ctx.store.update([envPath]);
+  return ctx.store.find(envPath);
+}
+
+/** Folder a workspace environment belongs to, or the folder the user is in for a global one. */
+export function folderFor(env: DiscoveredEnvironment): vscode.WorkspaceFolder | undefined {
+  return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(env.path));
+}
+
+/**
+ * Commands that run an interpreter (create, recreate, clear, upgrade) stop here in Restricted Mode
+ * and say why, with a way to trust the workspace.
+ */
+export async function requireTrust(ctx: CommandContext, id: string, action: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const manage = vscode.l10n.t('Manage Workspace Trust');
+  const answer = await ctx.prompter.current.notify(
+    `${id}.untrusted`,
+    'warning',
+    vscode.l10n.t('{0} is disabled in Restricted Mode: it runs a Python interpreter, and nothing in an untrusted workspace is executed. Trust the workspace to enable it.', action),
+    [manage],
+  );
+  if (answer === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+/** Runs long work in a cancellable notification; the task gets an AbortSignal and a progress callback. */
+export function withCancellableProgress<T>(
+  title: string,
+  task: (signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    return task(controller.signal, (message) => progress.report({ message })).finally(() => subscription.dispose());
+  });
+}
+
+/** Tells the user what failed (message from core) and logs the full installer/interpreter output. */
+export async function reportFailure(ctx: CommandContext, id: string, what: string, err: unknown, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) {
+    ctx.log.info(`${what}: cancelled`);
+    await ctx.prompter.current.notify(`${id}.cancelled`, 'info', vscode.l10n.t('{0} was cancelled. Nothing was changed.', what));
+    return;
+  }
+  ctx.log.error(`${what} failed: ${errorText(err)}`);
+  const output = (err as { output?: unknown })?.output;
+  if (typeof output === 'string' && output.trim() !== '') ctx.log.error(output);
+  const showLog = vscode.l10n.t('Show Log');
+  const answer = await ctx.prompter.current.notify(`${id}.failed`, 'error', vscode.l10n.t('{0} failed: {1}', what, errorText(err)), [showLog]);
+  if (answer === showLog) ctx.log.show();
+}
+
+/** The line of the log a command writes when it starts; core's log lines follow it. */
+export function logLine(ctx: CommandContext): (line: string) => void {
+  return (line) => ctx.log.trace(line);
+}

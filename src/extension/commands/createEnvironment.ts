@@ -1,0 +1,256 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  createEnvironment,
+  findInterpreters,
+  findRequirementsFiles,
+  installRequirements,
+  resolvePythonSpec,
+  type BaseInterpreter,
+} from '../../core';
+import { readSettings } from '../config';
+import { errorText } from '../environments/environmentStore';
+import {
+  reportFailure,
+  requireTrust,
+  withCancellableProgress,
+  type CommandContext,
+} from './commandContext';
+
+/**
+ * Answers a caller may give in advance (tests, other extensions, the welcome view); any question
+ * not answered here is asked. `requirements: null` means "install none".
+ */
+export interface CreateEnvironmentArgs {
+  folder?: string;
+  python?: string;
+  name?: string;
+  /** What to do when the folder exists: true replaces it (only ever an environment), false asks for another name. */
+  replace?: boolean;
+  requirements?: string | null;
+  setActive?: boolean;
+}
+
+const ID = 'create';
+
+/** Returns the new environment's path, or undefined when the user stopped or it failed. */
+export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: unknown): Promise<string | undefined> {
+  const args: CreateEnvironmentArgs = isArgs(rawArgs) ? rawArgs : {};
+  const title = vscode.l10n.t('Create Environment');
+  if (!(await requireTrust(ctx, ID, title))) return undefined;
+  const prompter = ctx.prompter.current;
+
+  const folder = await pickFolder(ctx, args.folder, title);
+  if (!folder) return undefined;
+  const settings = readSettings(folder);
+
+  const python = args.python ?? (await pickInterpreter(ctx, title, settings.preferredInterpreter));
+  if (!python) return undefined;
+
+  const target = await chooseTarget(ctx, folder, args, settings.defaultEnvFolderName, title);
+  if (!target) return undefined;
+
+  let requirements: string | undefined;
+  if (args.requirements === undefined) {
+    const files = await findRequirementsFiles(folder.uri.fsPath).catch(() => [] as string[]);
+    if (files.length > 0) {
+      const none = { label: vscode.l10n.t('Do not install requirements'), file: undefined as string | undefined };
+      const picked = await prompter.pick(`${ID}.requirements`, [
+        ...files.map((f) => ({ label: path.relative(folder.uri.fsPath, f).split(path.sep).join('/'), description: vscode.l10n.t('install into the new environment'), file: f as string | undefined })),
+        none,
+      ], { title, placeHolder: vscode.l10n.t('Install requirements into the new environment?') });
+      if (!picked) return undefined;
+      requirements = picked.file;
+    }
+  } else if (args.requirements !== null) {
+    requirements = path.resolve(folder.uri.fsPath, args.requirements);
+  }
+
+  const envDir = target.envDir;
+  const name = path.relative(folder.uri.fsPath, envDir) || path.basename(envDir);
+  ctx.log.info(`Create ${envDir} from ${python}${target.replace ? ' (replacing the existing environment)' : ''}${requirements ? `, then install ${requirements}` : ''}`);
+  let failedSignal: AbortSignal | undefined;
+  try {
+    await withCancellableProgress(vscode.l10n.t('Creating {0}', name), async (signal, report) => {
+      failedSignal = signal;
+      const started = Date.now();
+      const created = await createEnvironment(envDir, {
+        python,
+        withPip: true,
+        symlinks: process.platform !== 'win32',
+        clear: target.replace,
+        scmIgnoreFiles: ['git'],
+        signal,
+        onProgress: report,
+        log: (line) => ctx.log.trace(line),
+      });
+      ctx.log.info(`Created ${envDir} (Python ${created.info.versionString}) in ${Date.now() - started} ms`);
+      if (requirements) {
+        report(vscode.l10n.t('installing {0}', path.basename(requirements)));
+        await installRequirements({
+          envDir,
+          envPython: created.envExe,
+          requirements,
+          installer: settings.installer,
+          env: process.env,
+          signal,
+          onProgress: report,
+          log: (line) => ctx.log.trace(line),
+        });
+        ctx.log.info(`Installed ${requirements} into ${envDir}`);
+      }
+    });
+  } catch (err) {
+    await reportFailure(ctx, ID, vscode.l10n.t('Creating {0}', name), err, failedSignal);
+    await ctx.store.update([envDir]);
+    return undefined;
+  }
+  await ctx.store.update([envDir]);
+
+  const alreadyActive = ctx.active.get(folder)?.path === envDir;
+  let makeActive = args.setActive;
+  if (makeActive === undefined && !alreadyActive) {
+    const yes = vscode.l10n.t('Set as Active');
+    makeActive = (await prompter.notify(`${ID}.setActive`, 'info', vscode.l10n.t('Created {0}. Make it the active environment of {1}?', name, folder.name), [yes])) === yes;
+  } else if (makeActive === undefined) {
+    void prompter.notify(`${ID}.done`, 'info', vscode.l10n.t('Created {0}; it is the active environment of {1}.', name, folder.name));
+  }
+  if (makeActive) await ctx.active.set(folder, envDir);
+  return envDir;
+}
+
+function isArgs(value: unknown): value is CreateEnvironmentArgs {
+  return typeof value === 'object' && value !== null && !(value instanceof vscode.Uri) && !('env' in value) && !('contextValue' in value);
+}
+
+async function pickFolder(ctx: CommandContext, wanted: string | undefined, title: string): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (wanted !== undefined) {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(path.resolve(wanted)));
+    if (!folder) void ctx.prompter.current.notify(`${ID}.folder.unknown`, 'error', vscode.l10n.t('{0} is not in a workspace folder.', wanted));
+    return folder;
+  }
+  if (folders.length === 0) {
+    void ctx.prompter.current.notify(`${ID}.folder.none`, 'error', vscode.l10n.t('Open a folder first: environments are created inside a workspace folder.'));
+    return undefined;
+  }
+  if (folders.length === 1) return folders[0];
+  const picked = await ctx.prompter.current.pick(
+    `${ID}.folder`,
+    folders.map((f) => ({ label: f.name, description: f.uri.fsPath, folder: f })),
+    { title, placeHolder: vscode.l10n.t('Workspace folder for the new environment') },
+  );
+  return picked?.folder;
+}
+
+interface InterpreterPickItem extends vscode.QuickPickItem {
+  python?: string;
+  enterPath?: boolean;
+}
+
+async function pickInterpreter(ctx: CommandContext, title: string, preferredSpec: string): Promise<string | undefined> {
+  const [found, preferred] = await Promise.all([
+    findInterpreters().catch((err) => {
+      ctx.log.error(`Finding interpreters failed: ${errorText(err)}`);
+      return [] as BaseInterpreter[];
+    }),
+    preferredSpec ? resolvePythonSpec(preferredSpec).catch(() => undefined) : Promise.resolve(undefined),
+  ]);
+  const items: InterpreterPickItem[] = found.map((i) => ({
+    label: `${i.implementation === 'pypy' ? 'PyPy' : 'Python'} ${i.version ?? vscode.l10n.t('(version unknown)')}${i.freeThreaded ? ' (free-threaded)' : ''}`,
+    description: i.path === preferred ? `${i.path} · ${vscode.l10n.t('preferred')}` : i.path,
+    detail: i.source,
+    python: i.path,
+  }));
+  if (preferred) {
+    const index = items.findIndex((i) => i.python === preferred);
+    const [item] = index >= 0 ? items.splice(index, 1) : [{ label: vscode.l10n.t('Preferred interpreter'), description: preferred, python: preferred }];
+    items.unshift(item);
+  }
+  items.push({ label: vscode.l10n.t('Enter path...'), description: vscode.l10n.t('an interpreter not listed'), enterPath: true, alwaysShow: true });
+  const picked = await ctx.prompter.current.pick(`${ID}.interpreter`, items, { title, placeHolder: vscode.l10n.t('Base interpreter (newest first)') });
+  if (!picked) return undefined;
+  if (!picked.enterPath) return picked.python;
+  return ctx.prompter.current.input(`${ID}.interpreterPath`, {
+    title,
+    prompt: vscode.l10n.t('Path of a Python interpreter'),
+    validate: (value) => (value.trim() !== '' && fs.existsSync(value.trim()) ? undefined : vscode.l10n.t('No file at this path')),
+  }).then((v) => v?.trim());
+}
+
+/**
+ * The folder name: the setting's default first. An existing environment may be replaced (after a
+ * modal naming its path) or another name chosen; no `.venv-1` copies are ever made. A folder that
+ * exists but is not an environment is never replaced.
+ */
+async function chooseTarget(
+  ctx: CommandContext,
+  folder: vscode.WorkspaceFolder,
+  args: CreateEnvironmentArgs,
+  defaultName: string,
+  title: string,
+): Promise<{ envDir: string; replace: boolean } | undefined> {
+  const prompter = ctx.prompter.current;
+  let name = args.name;
+  let suggestion = defaultName;
+  for (;;) {
+    name ??= await prompter.input(`${ID}.name`, {
+      title,
+      prompt: vscode.l10n.t('Folder for the environment, relative to {0}', folder.name),
+      value: suggestion,
+      validate: (value) => validateName(folder, value),
+    });
+    if (name === undefined) return undefined;
+    const problem = validateName(folder, name);
+    if (problem) {
+      void prompter.notify(`${ID}.name.invalid`, 'error', problem);
+      return undefined;
+    }
+    const envDir = path.resolve(folder.uri.fsPath, name.trim());
+    if (!fs.existsSync(envDir) || isEmptyDir(envDir)) return { envDir, replace: false };
+    const isEnv = fs.existsSync(path.join(envDir, 'pyvenv.cfg'));
+    const replaceLabel = vscode.l10n.t('Replace');
+    const otherLabel = vscode.l10n.t('Choose Another Name');
+    let answer: string | undefined;
+    if (args.replace !== undefined) answer = args.replace && isEnv ? replaceLabel : args.replace ? undefined : otherLabel;
+    else if (isEnv) {
+      answer = await prompter.ask(`${ID}.exists`, vscode.l10n.t('An environment already exists at {0}.', envDir), {
+        detail: vscode.l10n.t('Replace deletes everything in it and builds a new environment there.'),
+        actions: [replaceLabel, otherLabel],
+      });
+    } else {
+      answer = await prompter.ask(`${ID}.existsNotEnv`, vscode.l10n.t('{0} exists and is not a virtual environment.', envDir), {
+        detail: vscode.l10n.t('It is left alone; choose another name.'),
+        actions: [otherLabel],
+      });
+    }
+    if (answer === replaceLabel) return { envDir, replace: true };
+    if (answer !== otherLabel) {
+      if (args.replace && !isEnv) void prompter.notify(`${ID}.existsNotEnv`, 'error', vscode.l10n.t('{0} exists and is not a virtual environment; it was not replaced.', envDir));
+      return undefined;
+    }
+    if (args.name !== undefined && args.replace === false) return undefined;
+    suggestion = name;
+    name = undefined;
+  }
+}
+
+function validateName(folder: vscode.WorkspaceFolder, value: string): string | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '') return vscode.l10n.t('Enter a folder name');
+  if (path.isAbsolute(trimmed)) return vscode.l10n.t('Use a path relative to the workspace folder');
+  const resolved = path.resolve(folder.uri.fsPath, trimmed);
+  const rel = path.relative(folder.uri.fsPath, resolved);
+  if (rel === '' || rel.startsWith('..')) return vscode.l10n.t('The environment must be inside {0}', folder.name);
+  if (trimmed.includes(path.delimiter)) return vscode.l10n.t('A folder name cannot contain "{0}"', path.delimiter);
+  return undefined;
+}
+
+function isEmptyDir(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory() && fs.readdirSync(dir).length === 0;
+  } catch {
+    return false;
+  }
+}

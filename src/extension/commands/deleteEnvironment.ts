@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { deleteEnvironment } from '../../core';
+import { resolveEnvironment, reportFailure, type CommandContext, type EnvironmentArgument } from './commandContext';
+
+const ID = 'delete';
+
+/**
+ * Deletes an environment folder after a modal naming it. Folders that use it as their active
+ * environment drop it first, so their terminals stop activating it before it is gone.
+ */
+export async function deleteEnvironmentCommand(ctx: CommandContext, arg?: EnvironmentArgument): Promise<boolean> {
+  const title = vscode.l10n.t('Delete Environment');
+  const env = await resolveEnvironment(ctx, arg, { title, id: ID, filter: (e) => e.cfgPath !== undefined && e.kind !== 'conda' });
+  if (!env) return false;
+  const del = vscode.l10n.t('Delete');
+  const answer = await ctx.prompter.current.ask(`${ID}.confirm`, vscode.l10n.t('Delete the environment at {0}?', env.path), {
+    detail: vscode.l10n.t('The folder and everything in it are removed. This cannot be undone.'),
+    actions: [del],
+  });
+  if (answer !== del) return false;
+  for (const folder of ctx.active.foldersUsing(env.path)) {
+    if (ctx.active.isChosen(folder)) await ctx.active.set(folder, undefined);
+  }
+  try {
+    ctx.log.info(`Delete ${env.path}`);
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Deleting {0}', env.name) }, () =>
+      deleteEnvironment(env.path, { log: (l) => ctx.log.trace(l) }),
+    );
+  } catch (err) {
+    await reportFailure(ctx, ID, vscode.l10n.t('Deleting {0}', env.path), err);
+    return false;
+  } finally {
+    await ctx.store.update([env.path]);
+  }
+  ctx.log.info(`Deleted ${env.path}`);
+  return true;
+}

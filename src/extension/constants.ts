@@ -1,0 +1,80 @@
+/**
+ * Every id the extension shares with package.json, in one place. This module must not import
+ * 'vscode': test/unit/extension/constants.test.ts loads it under plain Node to check it agrees
+ * with package.json.
+ */
+
+export const EXTENSION_ID = 'venv-manager.venv-manager';
+
+export const VIEW_CONTAINER_ID = 'venvManager';
+export const ENVIRONMENTS_VIEW_ID = 'venvManager.environments';
+
+export const Commands = {
+  createEnvironment: 'venvManager.createEnvironment',
+  refresh: 'venvManager.refresh',
+  setActive: 'venvManager.setActive',
+  openTerminal: 'venvManager.openTerminal',
+  clear: 'venvManager.clear',
+  upgrade: 'venvManager.upgrade',
+  recreate: 'venvManager.recreate',
+  delete: 'venvManager.delete',
+  revealInExplorer: 'venvManager.revealInExplorer',
+  copyPath: 'venvManager.copyPath',
+  openPyvenvCfg: 'venvManager.openPyvenvCfg',
+  showLog: 'venvManager.showLog',
+  showGlobalEnvironments: 'venvManager.showGlobalEnvironments',
+  // Tree-only: they act on a cfg entry item and make no sense from the palette.
+  openCfgEntry: 'venvManager.openCfgEntry',
+  copyValue: 'venvManager.copyValue',
+} as const;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+/** Commands that need a tree item and are therefore hidden from the command palette. */
+export const TREE_ONLY_COMMANDS: readonly CommandId[] = [Commands.openCfgEntry, Commands.copyValue];
+
+/** Setting keys, relative to the `venvManager` section. */
+export const CONFIG_SECTION = 'venvManager';
+export const Settings = {
+  terminalActivation: 'terminal.activateEnvironment',
+  defaultEnvFolderName: 'defaultEnvFolderName',
+  searchMaxDepth: 'search.maxDepth',
+  searchExclude: 'search.exclude',
+  globalEnvFolders: 'globalEnvFolders',
+  preferredInterpreter: 'preferredInterpreter',
+  installer: 'installer',
+} as const;
+
+export type SettingKey = (typeof Settings)[keyof typeof Settings];
+
+/** Context keys set with `setContext`, used in package.json when-clauses. */
+export const ContextKeys = {
+  showGlobal: 'venvManager.showGlobalEnvironments',
+  discovering: 'venvManager.discovering',
+} as const;
+
+export const LANGUAGE_PYVENV_CFG = 'pyvenv-cfg';
+export const LANGUAGE_PIP_REQUIREMENTS = 'pip-requirements';
+
+/**
+ * Tokens in a tree item's contextValue; package.json menus match them with `viewItem =~ /token;/`.
+ * Each token ends in ';' so that one token is never a prefix match of another.
+ */
+export const ItemTokens = {
+  environment: 'environment;',
+  cfgEntry: 'cfgEntry;',
+  pathEntry: 'pathEntry;',
+  folder: 'workspaceFolder;',
+  globalGroup: 'globalGroup;',
+  active: 'active;',
+  broken: 'broken;',
+  hasCfg: 'hasCfg;',
+  clearable: 'clearable;',
+  upgradable: 'upgradable;',
+  recreatable: 'recreatable;',
+  deletable: 'deletable;',
+  activatable: 'activatable;',
+} as const;
+
+/** workspaceState key prefix for the active environment of a workspace folder. */
+export const ACTIVE_ENV_STATE_PREFIX = 'venvManager.activeEnvironment:';

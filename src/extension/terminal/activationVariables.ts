@@ -1,0 +1,66 @@
+/**
+ * The variables that activate an environment in a new terminal, computed without 'vscode' so unit
+ * tests can check them (and run the deactivate function in a real bash).
+ */
+import * as path from 'node:path';
+
+export interface ActivationTarget {
+  /** Environment folder (VIRTUAL_ENV). */
+  envPath: string;
+  /** Its bin (POSIX) or Scripts (Windows) folder. */
+  binDir: string;
+  /** The prompt the env was made with, already unquoted; the folder name when absent. */
+  prompt?: string;
+}
+
+export interface ActivationVariables {
+  /** Variables set to a value. An empty value stands for "removed": Python ignores an empty PYTHONHOME. */
+  replace: Record<string, string>;
+  /** Variables to which a value is prepended (PATH). */
+  prepend: Record<string, string>;
+}
+
+/** Name of the environment variable from which bash imports an exported function. */
+export const BASH_DEACTIVATE_VARIABLE = 'BASH_FUNC_deactivate%%';
+
+export function activationVariables(target: ActivationTarget, platform: NodeJS.Platform = process.platform): ActivationVariables {
+  const delimiter = platform === 'win32' ? ';' : ':';
+  const prompt = target.prompt && target.prompt.trim() !== '' ? target.prompt : path.basename(target.envPath);
+  const replace: Record<string, string> = {
+    VIRTUAL_ENV: target.envPath,
+    VIRTUAL_ENV_PROMPT: prompt,
+    PYTHONHOME: '',
+  };
+  if (platform !== 'win32') replace[BASH_DEACTIVATE_VARIABLE] = bashDeactivateFunction(target.binDir);
+  return { replace, prepend: { PATH: target.binDir + delimiter } };
+}
+
+/** Quotes a string for a POSIX shell: single quotes, with embedded ones closed, escaped and reopened. */
+export function shellSingleQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The value of BASH_FUNC_deactivate%%: bash defines `deactivate` from it at startup (and passes it on
+ * to child bash shells). It undoes what the variables did: drops the env's bin folder from PATH,
+ * unsets VIRTUAL_ENV / VIRTUAL_ENV_PROMPT and the emptied PYTHONHOME, forgets hashed commands, and
+ * removes itself. Like venv's own, `deactivate nondestructive` (called by a sourced activate script)
+ * keeps the function. The bin path is embedded single-quoted and matched literally, so no character
+ * in a folder name can run code or act as a glob.
+ */
+export function bashDeactivateFunction(binDir: string): string {
+  return [
+    '() {',
+    `local _venv_manager_bin=${shellSingleQuote(binDir)};`,
+    'PATH=":${PATH}:";',
+    'PATH="${PATH//:"$_venv_manager_bin":/:}";',
+    'PATH="${PATH#:}";',
+    'PATH="${PATH%:}";',
+    'export PATH;',
+    'unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT;',
+    'if [ -z "${PYTHONHOME-unset}" ]; then unset PYTHONHOME; fi;',
+    'hash -r 2>/dev/null;',
+    'if [ "${1-}" != nondestructive ]; then unset -f deactivate; fi;',
+    '}',
+  ].join(' ');
+}

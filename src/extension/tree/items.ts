@@ -1,0 +1,133 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DiscoveredEnvironment, PyvenvCfgEntry } from '../../core';
+import { Commands, ItemTokens } from '../constants';
+
+export type EnvironmentTreeNode = FolderItem | EnvironmentItem | CfgEntryItem | PathEntryItem | GlobalGroupItem | MessageItem;
+
+export class FolderItem extends vscode.TreeItem {
+  constructor(readonly folder: vscode.WorkspaceFolder) {
+    super(folder.name, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `folder:${folder.uri.toString()}`;
+    this.iconPath = vscode.ThemeIcon.Folder;
+    this.resourceUri = folder.uri;
+    this.contextValue = ItemTokens.folder;
+    this.tooltip = folder.uri.fsPath;
+  }
+}
+
+export class GlobalGroupItem extends vscode.TreeItem {
+  constructor() {
+    super(vscode.l10n.t('Global'), vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = 'global';
+    this.iconPath = new vscode.ThemeIcon('globe');
+    this.contextValue = ItemTokens.globalGroup;
+    this.tooltip = vscode.l10n.t('Environments outside the workspace: WORKON_HOME, pyenv, pipenv, poetry, hatch, conda, uv and the folders in the "Global Env Folders" setting');
+  }
+}
+
+export class MessageItem extends vscode.TreeItem {
+  constructor(id: string, message: string, icon?: string) {
+    super(message, vscode.TreeItemCollapsibleState.None);
+    this.id = id;
+    if (icon) this.iconPath = new vscode.ThemeIcon(icon);
+  }
+}
+
+export interface EnvironmentItemState {
+  active: boolean;
+  trusted: boolean;
+  /** Workspace folder the env belongs to (label is then relative to it). */
+  folder?: vscode.WorkspaceFolder;
+  media: vscode.Uri;
+}
+
+/** Kinds we only list: their folders are owned by other tools. */
+const READ_ONLY_KINDS = new Set(['conda', 'pyenv']);
+
+export class EnvironmentItem extends vscode.TreeItem {
+  constructor(readonly env: DiscoveredEnvironment, readonly state: EnvironmentItemState) {
+    super(environmentLabel(env, state.folder), vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `env:${env.path}`;
+    const broken = !env.health.ok;
+    const facts = [env.version ?? vscode.l10n.t('unknown version'), env.kind];
+    if (state.active) facts.push(vscode.l10n.t('active'));
+    if (broken) facts.push(vscode.l10n.t('broken'));
+    this.description = facts.join(' · ');
+    const icon = broken ? 'env-broken' : state.active ? 'env-active' : 'env-ok';
+    this.iconPath = {
+      light: vscode.Uri.joinPath(state.media, `${icon}-light.svg`),
+      dark: vscode.Uri.joinPath(state.media, `${icon}-dark.svg`),
+    };
+    this.tooltip = environmentTooltip(env, state.active);
+    this.contextValue = environmentContextValue(env, state.active);
+    this.resourceUri = vscode.Uri.file(env.path);
+  }
+}
+
+export function environmentLabel(env: DiscoveredEnvironment, folder?: vscode.WorkspaceFolder): string {
+  if (!folder) return env.name;
+  const rel = path.relative(folder.uri.fsPath, env.path);
+  return rel === '' ? env.name : rel.split(path.sep).join('/');
+}
+
+export function environmentContextValue(env: DiscoveredEnvironment, active: boolean): string {
+  const tokens: string[] = [ItemTokens.environment, `kind-${env.kind};`];
+  if (active) tokens.push(ItemTokens.active);
+  if (!env.health.ok) tokens.push(ItemTokens.broken);
+  tokens.push(ItemTokens.activatable);
+  if (env.cfgPath) {
+    tokens.push(ItemTokens.hasCfg);
+    if (!READ_ONLY_KINDS.has(env.kind)) {
+      tokens.push(ItemTokens.clearable, ItemTokens.upgradable, ItemTokens.recreatable, ItemTokens.deletable);
+    }
+  }
+  return tokens.join('');
+}
+
+function environmentTooltip(env: DiscoveredEnvironment, active: boolean): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${escapeMarkdown(env.name)}**${active ? ` — ${vscode.l10n.t('active')}` : ''}\n\n`);
+  md.appendMarkdown(`${vscode.l10n.t('Path')}: \`${env.path}\`\n\n`);
+  md.appendMarkdown(`${vscode.l10n.t('Python')}: ${env.version ?? vscode.l10n.t('unknown')} · ${vscode.l10n.t('kind')}: ${env.kind} · ${vscode.l10n.t('found in')}: ${env.source}\n\n`);
+  if (env.baseInterpreter) md.appendMarkdown(`${vscode.l10n.t('Base interpreter')}: \`${env.baseInterpreter}\`\n\n`);
+  if (!env.health.ok) {
+    md.appendMarkdown(`$(warning) **${vscode.l10n.t('Broken')}**\n\n`);
+    for (const p of env.health.problems) md.appendMarkdown(`- ${escapeMarkdown(p.message)}\n`);
+  }
+  md.supportThemeIcons = true;
+  return md;
+}
+
+export class CfgEntryItem extends vscode.TreeItem {
+  constructor(readonly env: DiscoveredEnvironment, readonly entry: PyvenvCfgEntry) {
+    super(entry.key, vscode.TreeItemCollapsibleState.None);
+    this.id = `cfg:${env.path}:${entry.line}`;
+    this.description = entry.value;
+    this.tooltip = `${entry.key} = ${entry.value}\n${vscode.l10n.t('line {0} of {1}', entry.line, env.cfgPath ?? 'pyvenv.cfg')}`;
+    this.iconPath = new vscode.ThemeIcon('symbol-key');
+    this.contextValue = ItemTokens.cfgEntry;
+    this.command = {
+      command: Commands.openCfgEntry,
+      title: vscode.l10n.t('Show in pyvenv.cfg'),
+      arguments: [this],
+    };
+  }
+}
+
+/** The interpreter and site-packages paths shown under an environment beside its cfg keys. */
+export class PathEntryItem extends vscode.TreeItem {
+  constructor(readonly env: DiscoveredEnvironment, label: string, readonly target: string, exists: boolean) {
+    super(label, vscode.TreeItemCollapsibleState.None);
+    this.id = `path:${env.path}:${label}`;
+    this.description = target;
+    this.tooltip = exists ? target : vscode.l10n.t('{0} (missing)', target);
+    this.iconPath = new vscode.ThemeIcon(exists ? 'file-symlink-file' : 'warning');
+    this.contextValue = ItemTokens.pathEntry;
+    this.resourceUri = vscode.Uri.file(target);
+  }
+}
+
+function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
