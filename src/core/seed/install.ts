@@ -1,0 +1,145 @@
+/**
+ * Installs an install image into an environment's site-packages the way pip's wheel installer
+ * leaves it: the wheel's files, the console-script launchers, INSTALLER (`pip`), REQUESTED, and a
+ * RECORD with the wheel's rows plus hashed rows for everything generated, sorted, CRLF.
+ *
+ * Byte-compiling is left out on purpose: pip's own install compiles every module (RECORD then
+ * lists the __pycache__ files with empty hashes), which costs seconds; Python writes the .pyc
+ * files on first import instead, and `pip uninstall` removes the .pyc of every .py in RECORD
+ * whether RECORD lists them or not.
+ */
+import { constants as fsConstants } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { InstallImage } from './cache';
+import { posixScript, scriptSpecs, windowsLauncher, windowsLauncherName, type ScriptSpec } from './scripts';
+import { formatRecord, recordHash, type RecordRow } from './wheel';
+
+/** How files get from the image into site-packages. */
+export type LinkMode = 'hardlink' | 'copy';
+
+export interface InstallTarget {
+  sitePackages: string;
+  binDir: string;
+  /** The env's python as pip would see it (`sys.executable`): the launchers' shebang. */
+  envPython: string;
+  osName: 'posix' | 'nt';
+  platform: string;
+  is64bit: boolean;
+  version: [number, number, number];
+  linkMode: LinkMode;
+  signal?: AbortSignal;
+}
+
+/** pip >= 20.2 writes REQUESTED for the packages named on its command line (ensurepip names them all). */
+export function writesRequested(pipVersion: string): boolean {
+  const [major = 0, minor = 0] = pipVersion.split('.').map((n) => parseInt(n, 10));
+  return major > 20 || (major === 20 && minor >= 2);
+}
+
+const CONCURRENCY = 64;
+
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      signal?.throwIfAborted();
+      await work(items[next++]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}
+
+/** Places one file: a hard link where the file system allows it, else a copy (reflink if possible). */
+class FilePlacer {
+  private linking: boolean;
+  constructor(mode: LinkMode) {
+    this.linking = mode === 'hardlink';
+  }
+
+  async place(src: string, dest: string): Promise<void> {
+    if (this.linking) {
+      try {
+        await fs.link(src, dest);
+        return;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') {
+          await fs.rm(dest, { force: true });
+          return this.place(src, dest);
+        }
+        // Another device, or a file system without hard links: copy from now on.
+        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK' && code !== 'EACCES') throw err;
+        this.linking = false;
+      }
+    }
+    // Never write through an existing file: it may be a hard link into the cache. FICLONE shares
+    // blocks on btrfs/xfs and copies elsewhere.
+    try {
+      await fs.copyFile(src, dest, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      await fs.rm(dest, { force: true });
+      await fs.copyFile(src, dest, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+    }
+  }
+}
+
+/** Path of `file` relative to site-packages, `/`-separated, as pip writes it into RECORD. */
+function recordPath(file: string, sitePackages: string, osName: 'posix' | 'nt'): string {
+  const p = osName === 'nt' ? path.win32 : path.posix;
+  return p.relative(sitePackages, file).split(p.sep).join('/');
+}
+
+interface Generated {
+  file: string;
+  bytes: Buffer;
+  executable: boolean;
+}
+
+function launchers(image: InstallImage, template: string, stubs: Map<string, Buffer>, target: InstallTarget): Generated[] {
+  const specs: ScriptSpec[] = scriptSpecs(new Map(image.consoleScripts), new Map(image.guiScripts), target.version);
+  return specs.map((spec) => {
+    if (target.osName === 'posix') {
+      return { file: path.join(target.binDir, spec.name), bytes: posixScript(target.envPython, target.platform, template, spec), executable: true };
+    }
+    const stubName = windowsLauncherName(spec.gui, target.is64bit);
+    const stub = stubs.get(stubName);
+    if (!stub) throw new Error(`pip's launcher stub ${stubName} is missing from the wheel`);
+    return { file: path.win32.join(target.binDir, `${spec.name}.exe`), bytes: windowsLauncher(stub, target.envPython, template, spec), executable: false };
+  });
+}
+
+/**
+ * Installs `image` into `target`. `template` and `stubs` come from the pip image (the installer
+ * of record, as ensurepip runs that pip for every package it installs).
+ */
+export async function installImage(image: InstallImage, template: string, stubs: Map<string, Buffer>, target: InstallTarget, requested: boolean): Promise<void> {
+  const site = target.sitePackages;
+  for (const dir of image.dirs) await fs.mkdir(path.join(site, ...dir.split('/')), { recursive: true });
+  const placer = new FilePlacer(target.linkMode);
+  await inBatches(image.files, (f) => placer.place(path.join(image.siteDir, ...f.split('/')), path.join(site, ...f.split('/'))), target.signal);
+
+  const generated = launchers(image, template, stubs, target);
+  const infoDir = path.join(site, image.distInfo);
+  generated.push({ file: path.join(infoDir, 'INSTALLER'), bytes: Buffer.from('pip\n'), executable: false });
+  if (requested) generated.push({ file: path.join(infoDir, 'REQUESTED'), bytes: Buffer.alloc(0), executable: false });
+
+  await fs.mkdir(target.binDir, { recursive: true });
+  await Promise.all(
+    generated.map(async (g) => {
+      await fs.rm(g.file, { force: true });
+      await fs.writeFile(g.file, g.bytes, { mode: g.executable ? 0o755 : 0o644 });
+    }),
+  );
+
+  const rows: RecordRow[] = image.record.map((r) => [...r] as RecordRow);
+  for (const g of generated) {
+    const { hash, size } = recordHash(g.bytes);
+    rows.push([recordPath(g.file, site, target.osName), hash, size]);
+  }
+  // RECORD came from the image, possibly as a hard link: replace it, never write into it.
+  const record = path.join(infoDir, 'RECORD');
+  await fs.rm(record, { force: true });
+  await fs.writeFile(record, formatRecord(rows), { encoding: 'utf8', mode: 0o644 });
+}
