@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspectEnvironment, type InspectOptions } from './inspect';
+import { readRegularFileHead } from './safeRead';
 import { scanForEnvironments, type ScanOptions } from './scanner';
 import type { DiscoveredEnvironment, EnvKind } from './types';
 
@@ -114,19 +115,9 @@ export function globalPlaces(opts: GlobalSearchOptions = {}): GlobalPlace[] {
 /** conda's own list of environments (`~/.conda/environments.txt`), one path a line. */
 async function condaEnvironmentDirs(env: NodeJS.ProcessEnv): Promise<string[]> {
   const home = env.HOME || env.USERPROFILE || os.homedir();
-  let text: string;
-  try {
-    const handle = await fs.open(path.join(home, '.conda', 'environments.txt'), 'r');
-    try {
-      const buf = Buffer.alloc(256 * 1024);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-      text = buf.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return [];
-  }
+  const head = await readRegularFileHead(path.join(home, '.conda', 'environments.txt'), 256 * 1024);
+  if (!head) return [];
+  const text = head.bytes.toString('utf8');
   return text
     .split(/\r?\n/)
     .map((l) => l.trim())

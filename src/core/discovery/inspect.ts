@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
 import { readInterpreterVersionOnDisk } from './interpreters';
+import { readRegularFileHead } from './safeRead';
 import type { DiscoveredEnvironment, EnvHealthProblem, EnvKind } from './types';
 import { parseVersion } from './versionFacts';
 
@@ -26,33 +27,21 @@ export interface InspectOptions {
 type CfgRead = { cfg: PyvenvCfg } | { error: string; missing: boolean };
 
 async function readCfg(cfgPath: string): Promise<CfgRead> {
-  let handle: fs.FileHandle;
+  let st;
   try {
-    handle = await fs.open(cfgPath, 'r');
+    st = await fs.stat(cfgPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { error: `pyvenv.cfg cannot be opened (${code ?? (err as Error).message})`, missing: code === 'ENOENT' || code === 'ENOTDIR' };
+    return { error: `pyvenv.cfg cannot be read (${code ?? (err as Error).message})`, missing: code === 'ENOENT' || code === 'ENOTDIR' };
   }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) return { error: 'pyvenv.cfg is not a regular file', missing: false };
-    const buf = Buffer.alloc(Math.min(st.size, PYVENV_CFG_MAX_BYTES));
-    let filled = 0;
-    while (filled < buf.length) {
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    const cfg = parsePyvenvCfg(buf.subarray(0, filled));
-    if (st.size > PYVENV_CFG_MAX_BYTES) {
-      return { cfg: { ...cfg, problems: [...cfg.problems, `file is ${st.size} bytes; only the first ${PYVENV_CFG_MAX_BYTES} were read`] } };
-    }
-    return { cfg };
-  } catch (err) {
-    return { error: `pyvenv.cfg cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, missing: false };
-  } finally {
-    await handle.close().catch(() => undefined);
+  if (!st.isFile()) return { error: 'pyvenv.cfg is not a regular file', missing: false };
+  const head = await readRegularFileHead(cfgPath, PYVENV_CFG_MAX_BYTES);
+  if (!head) return { error: 'pyvenv.cfg cannot be read (permission denied or removed while reading)', missing: false };
+  const cfg = parsePyvenvCfg(head.bytes);
+  if (head.size > PYVENV_CFG_MAX_BYTES) {
+    return { cfg: { ...cfg, problems: [...cfg.problems, `file is ${head.size} bytes; only the first ${PYVENV_CFG_MAX_BYTES} were read`] } };
   }
+  return { cfg };
 }
 
 /** `version` (venv) or `version_info` (virtualenv '3.11.2.final.0', uv '3.12.1'), as 'X.Y.Z'. */

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { getInterpreterInfo } from '../interpreter';
 import { describeSpec, interpreterMatchesSpec, parsePythonSpec, type PythonSpec } from './pythonSpec';
+import { readRegularFileHead } from './safeRead';
 import type { BaseInterpreter } from './types';
 import { loadWindowsRegistry, readRegisteredPythons, type RegistryReader } from './windowsRegistry';
 import {
@@ -96,18 +97,7 @@ async function isPyenvShim(file: string, ctx: Context): Promise<boolean> {
 }
 
 async function readHead(file: string, bytes: number): Promise<string> {
-  try {
-    const handle = await fs.open(file, 'r');
-    try {
-      const buf = Buffer.alloc(bytes);
-      const { bytesRead } = await handle.read(buf, 0, bytes, 0);
-      return buf.subarray(0, bytesRead).toString('latin1');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return '';
-  }
+  return (await readRegularFileHead(file, bytes))?.bytes.toString('latin1') ?? '';
 }
 
 async function fromPath(ctx: Context): Promise<Candidate[]> {

@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readRegularFileHead } from './safeRead';
 
 /** Version parts that are known; `[3]` for `python3`, `[3, 12]` for `python3.12`. */
 export type VersionParts = number[];
@@ -70,19 +71,9 @@ export function parsePyenvVersionName(name: string): PyenvVersionName | undefine
 
 /** `#define PY_VERSION "3.11.2"` from a patchlevel.h; pre-release tags dropped like venv's cfg does. */
 export async function readPatchlevelVersion(patchlevelPath: string): Promise<string | undefined> {
-  let text: string;
-  try {
-    const handle = await fs.open(patchlevelPath, 'r');
-    try {
-      const buf = Buffer.alloc(8192);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-      text = buf.subarray(0, bytesRead).toString('latin1');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
+  const head = await readRegularFileHead(patchlevelPath, 16 * 1024);
+  if (!head) return undefined;
+  const text = head.bytes.toString('latin1');
   const m = /#\s*define\s+PY_VERSION\s+"(\d+\.\d+\.\d+)/.exec(text);
   return m?.[1];
 }
@@ -131,19 +122,9 @@ export async function readInstallVersion(prefix: string, opts: { windows?: boole
  * Reading bytes runs nothing. Undefined for scripts and anything unrecognised.
  */
 export async function readExecutableBits(file: string): Promise<32 | 64 | undefined> {
-  let buf: Buffer;
-  try {
-    const handle = await fs.open(file, 'r');
-    try {
-      buf = Buffer.alloc(4096);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-      buf = buf.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
+  const head = await readRegularFileHead(file, 4096);
+  if (!head) return undefined;
+  const buf = head.bytes;
   if (buf.length >= 5 && buf.readUInt32BE(0) === 0x7f454c46) return buf[4] === 2 ? 64 : buf[4] === 1 ? 32 : undefined;
   if (buf.length >= 4) {
     const magic = buf.readUInt32LE(0);
