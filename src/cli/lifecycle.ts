@@ -1,0 +1,193 @@
+// `venv-manager recreate | clear | upgrade | delete`: the lifecycle operations of src/core/lifecycle.
+import { clearEnvironment, deleteEnvironment, recreateEnvironment, upgradeEnvironment, type LifecycleOptions } from '../core/lifecycle';
+import { CliError, type CliCommand, type CliIo } from './io';
+
+interface ParsedArgs {
+  positionals: string[];
+  values: Map<string, string>;
+  flags: Set<string>;
+}
+
+/** Parses `--name value`, `--name=value` and bare flags; anything unknown is a usage error. */
+function parseArgs(command: string, args: readonly string[], valueOptions: readonly string[], flagOptions: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = { positionals: [], values: new Map(), flags: new Set() };
+  let onlyPositionals = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyPositionals || !arg.startsWith('-') || arg === '-') {
+      parsed.positionals.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPositionals = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (valueOptions.includes(name)) {
+      let value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new CliError(`${command}: argument ${name}: expected one argument`, 2);
+      value = value.trim();
+      parsed.values.set(name, value);
+    } else if (flagOptions.includes(name) && eq < 0) {
+      parsed.flags.add(name);
+    } else {
+      throw new CliError(`${command}: unrecognized argument ${arg}. Run \`venv-manager ${command} --help\`.`, 2);
+    }
+  }
+  return parsed;
+}
+
+function oneEnvDir(command: string, parsed: ParsedArgs): string {
+  if (parsed.positionals.length !== 1) throw new CliError(`${command}: expected exactly one ENV_DIR, got ${parsed.positionals.length}. Run \`venv-manager ${command} --help\`.`, 2);
+  return parsed.positionals[0];
+}
+
+/**
+ * Progress lines on stderr, the installer's output too with --verbose, and Ctrl-C cancels: the
+ * operation then puts the old env back before the process exits.
+ */
+async function withLifecycleIo<T>(io: CliIo, verbose: boolean, run: (opts: LifecycleOptions) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    io.stderr('Interrupted: cancelling and restoring the environment...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  try {
+    return await run({
+      signal: controller.signal,
+      env: io.env,
+      onProgress: (message) => io.stderr(`${message}\n`),
+      ...(verbose ? { log: (line: string) => io.stderr(`  | ${line}\n`) } : {}),
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
+}
+
+const COMMON_NOTES = `Only a folder holding a pyvenv.cfg is touched. A file-system root, the home folder, paths
+less than two levels deep and symbolic links are refused. One operation per environment at a time
+(a lock file .<name>.venv-manager.lock beside it); an operation interrupted earlier is finished
+or rolled back first. Errors are printed as "Error: <message>" with exit status 1.`;
+
+export const recreateCommand: CliCommand = {
+  name: 'recreate',
+  summary: 'Replace an environment with a fresh one holding a requirements file\'s packages',
+  help: `usage: venv-manager recreate [-h] --requirements FILE [--python SPEC]
+                             [--installer auto|pip|uv] [--verbose] ENV_DIR
+
+Builds a fresh environment at ENV_DIR (same prompt and options, base interpreter from its
+pyvenv.cfg unless --python is given) and installs FILE into it with the env's pip, or with
+\`uv pip install\` when uv is on PATH (installer auto). pip's own PIP_* environment variables
+(PIP_INDEX_URL, PIP_FIND_LINKS, PIP_NO_INDEX, ...) apply. The old environment is kept aside
+until the new one is complete: if the install fails or you press Ctrl-C, it is put back exactly
+as it was and the installer's error is shown.
+
+options:
+  -h, --help            Show this help message and exit.
+  --requirements FILE, -r FILE
+                        The requirements file to install (required).
+  --python SPEC         Base interpreter: a path, a command, or a version (3.12).
+  --installer auto|pip|uv
+                        Which installer to use (default auto: uv if on PATH).
+  --verbose, -v         Also print the installer's output.
+
+${COMMON_NOTES}
+`,
+  async run(args, io) {
+    const parsed = parseArgs('recreate', args.map((a) => (a === '-r' ? '--requirements' : a === '-v' ? '--verbose' : a)), ['--requirements', '--python', '--installer'], ['--verbose']);
+    const envDir = oneEnvDir('recreate', parsed);
+    const requirements = parsed.values.get('--requirements');
+    if (!requirements) throw new CliError('recreate: the argument --requirements FILE is required.', 2);
+    const installer = parsed.values.get('--installer') ?? 'auto';
+    if (installer !== 'auto' && installer !== 'pip' && installer !== 'uv') throw new CliError(`recreate: argument --installer: invalid choice '${installer}' (choose from auto, pip, uv)`, 2);
+    const python = parsed.values.get('--python');
+    await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
+      recreateEnvironment(envDir, { ...opts, requirements, installer, ...(python ? { python } : {}) }),
+    );
+    return 0;
+  },
+};
+
+export const clearCommand: CliCommand = {
+  name: 'clear',
+  summary: 'Empty an environment and build it afresh with the same options',
+  help: `usage: venv-manager clear [-h] [--verbose] ENV_DIR
+
+Like \`python -m venv --clear\` on an existing environment, made safe: installed packages are
+removed and the environment is built again from its own base interpreter, prompt and options.
+Links inside it are removed, never followed. If rebuilding fails, the old contents come back.
+
+${COMMON_NOTES}
+`,
+  async run(args, io) {
+    const parsed = parseArgs('clear', args.map((a) => (a === '-v' ? '--verbose' : a)), [], ['--verbose']);
+    const envDir = oneEnvDir('clear', parsed);
+    await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) => clearEnvironment(envDir, opts));
+    return 0;
+  },
+};
+
+export const upgradeCommand: CliCommand = {
+  name: 'upgrade',
+  summary: 'Re-point an environment at its base Python after a patch upgrade',
+  help: `usage: venv-manager upgrade [-h] [--python SPEC] [--upgrade-deps] [--verbose] ENV_DIR
+
+Like \`python -m venv --upgrade\`: after the base Python was upgraded in place (3.12.1 -> 3.12.4),
+the environment's interpreter links or copies are made afresh and pyvenv.cfg is rewritten;
+installed packages stay. A move to another minor version (3.11 -> 3.12) is refused: compiled
+packages cannot be kept, recreate the environment instead.
+
+options:
+  -h, --help            Show this help message and exit.
+  --python SPEC         The base interpreter (default: the one in pyvenv.cfg).
+  --upgrade-deps        Also upgrade pip (and setuptools before Python 3.12).
+  --verbose, -v         Print more detail.
+
+${COMMON_NOTES}
+`,
+  async run(args, io) {
+    const parsed = parseArgs('upgrade', args.map((a) => (a === '-v' ? '--verbose' : a)), ['--python'], ['--upgrade-deps', '--verbose']);
+    const envDir = oneEnvDir('upgrade', parsed);
+    const python = parsed.values.get('--python');
+    await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
+      upgradeEnvironment(envDir, { ...opts, upgradeDeps: parsed.flags.has('--upgrade-deps'), ...(python ? { python } : {}) }),
+    );
+    return 0;
+  },
+};
+
+export const deleteCommand: CliCommand = {
+  name: 'delete',
+  summary: 'Delete an environment folder (asks first)',
+  help: `usage: venv-manager delete [-h] [--yes] ENV_DIR
+
+Deletes the environment folder after asking on the terminal. Without a terminal, --yes is
+required. Links inside the environment are removed, never followed.
+
+options:
+  -h, --help            Show this help message and exit.
+  --yes, -y             Do not ask.
+
+${COMMON_NOTES}
+`,
+  async run(args, io) {
+    const parsed = parseArgs('delete', args.map((a) => (a === '-y' ? '--yes' : a)), [], ['--yes']);
+    const envDir = oneEnvDir('delete', parsed);
+    if (!parsed.flags.has('--yes')) {
+      const answer = io.ask ? await io.ask(`Delete the environment ${envDir} and everything in it? [y/N] `) : undefined;
+      if (answer === undefined) throw new CliError(`Not deleting ${envDir}: there is no terminal to confirm on. Pass --yes to delete without asking.`);
+      if (!/^\s*y(es)?\s*$/i.test(answer)) {
+        io.stderr(`Not deleted: ${envDir}\n`);
+        return 1;
+      }
+    }
+    await withLifecycleIo(io, false, (opts) => deleteEnvironment(envDir, opts));
+    return 0;
+  },
+};
+
+export const lifecycleCommands: CliCommand[] = [recreateCommand, clearCommand, upgradeCommand, deleteCommand];
