@@ -37,7 +37,11 @@ async function readCfg(cfgPath: string): Promise<CfgRead> {
   if (!st.isFile()) return { error: 'pyvenv.cfg is not a regular file', missing: false };
   const head = await readRegularFileHead(cfgPath, PYVENV_CFG_MAX_BYTES);
   if (!head) return { error: 'pyvenv.cfg cannot be read (permission denied or removed while reading)', missing: false };
-  const cfg = parsePyvenvCfg(head.bytes);
+  let cfg = parsePyvenvCfg(head.bytes);
+  // The decoder drops a UTF-8 BOM silently, but Python would read '\ufeffhome' and miss `home`.
+  if (head.bytes[0] === 0xef && head.bytes[1] === 0xbb && head.bytes[2] === 0xbf && !cfg.problems.some((p) => /byte order mark/.test(p))) {
+    cfg = { ...cfg, problems: ['file starts with a byte order mark', ...cfg.problems] };
+  }
   if (head.size > PYVENV_CFG_MAX_BYTES) {
     return { cfg: { ...cfg, problems: [...cfg.problems, `file is ${head.size} bytes; only the first ${PYVENV_CFG_MAX_BYTES} were read`] } };
   }
