@@ -1,0 +1,142 @@
+// kill -9 during recreate, at every step that moves folders, through the real CLI (dist/cli.js):
+// the env is then the old one, the new one, or a half-built one marked incomplete (never a
+// half-built one that looks healthy), and the next operation restores or finishes it.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { isIncompleteEnvironment, recoverEnvironment } from '../../../src/core/lifecycle';
+import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+
+const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
+
+let py: TestPython;
+let work: string;
+let wheels: Wheelhouse;
+
+before(async () => {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
+  py = await testPython();
+  work = await tempDir('vm-crash-');
+  wheels = await makeWheelhouse(path.join(work, 'wheels'));
+});
+
+async function projectWithEnv(label: string) {
+  const project = path.join(work, label);
+  await fs.mkdir(project, { recursive: true });
+  const envDir = path.join(project, 'env');
+  await makeEnv(envDir, py.path);
+  const oldReq = await writeRequirements(project, 'old.txt', ['gamma==3.0']);
+  execFileSync(path.join(envDir, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '-r', oldReq], { env: wheels.env, stdio: 'pipe' });
+  const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
+  return { project, envDir, req, old: await snapshotTree(envDir) };
+}
+
+/** Runs the CLI until it reports `paused at STEP`, then kills it with SIGKILL. */
+function runAndKillAt(args: string[], step: string): Promise<{ stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...wheels.env, VENV_MANAGER_PAUSE_AT: step }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes(`paused at ${step}`)) child.kill('SIGKILL');
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (signal === 'SIGKILL') resolve({ stderr });
+      else reject(new Error(`the CLI ended (code ${code}) without pausing at ${step}:\n${stderr}`));
+    });
+  });
+}
+
+function importsAlpha(envDir: string): boolean {
+  return spawnSync(path.join(envDir, 'bin', 'python'), ['-c', 'import alpha'], { stdio: 'ignore' }).status === 0;
+}
+
+async function readJournalInstallerPid(project: string): Promise<number | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(project, '.env.venv-manager.journal'), 'utf8')).installerPid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Running (a zombie waiting for init to reap it counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+const beforeCommit = ['recreate:journal-written', 'recreate:old-moved-aside', 'recreate:installer-started', 'recreate:built'];
+const afterCommit = ['recreate:committed', 'recreate:old-removed'];
+
+describe('recreate killed with SIGKILL', () => {
+  for (const step of [...beforeCommit, ...afterCommit]) {
+    test(`at ${step}: old-or-new right away, and recovery leaves ${beforeCommit.includes(step) ? 'the old env byte for byte' : 'the new env'}`, async () => {
+      const { project, envDir, req, old } = await projectWithEnv(step.replace(/\W/g, '-'));
+      await runAndKillAt(['recreate', envDir, '--requirements', req, '--installer', 'pip'], step);
+      const installerPid = await readJournalInstallerPid(project);
+
+      // Right after the kill: never a half-built env that looks complete.
+      if (existsSync(envDir)) {
+        const incomplete = await isIncompleteEnvironment(envDir);
+        const isOld = !incomplete && JSON.stringify(await snapshotTree(envDir)) === JSON.stringify(old);
+        const isNew = !incomplete && importsAlpha(envDir);
+        assert.ok(incomplete || isOld || isNew, `after a kill at ${step} the env is neither old, new, nor marked incomplete`);
+        assert.equal(beforeCommit.includes(step) && !isOld, incomplete, 'before the commit point a new env is always marked incomplete');
+      }
+      assert.ok(await fs.stat(path.join(project, '.env.venv-manager.lock')).then(() => true, () => false), 'the dead process left its lock');
+
+      const result = await recoverEnvironment(envDir);
+      if (beforeCommit.includes(step)) {
+        assert.equal(result, step === 'recreate:journal-written' ? 'none' : 'rolled-back');
+        assert.deepEqual(await snapshotTree(envDir), old, 'the old env must come back byte for byte');
+      } else {
+        assert.equal(result, step === 'recreate:committed' ? 'completed' : 'none');
+        assert.equal(await isIncompleteEnvironment(envDir), false);
+        assert.ok(importsAlpha(envDir), 'the new env must be in place and working');
+      }
+      assert.deepEqual(await leftovers(project), [], 'recovery removes the journal, the stale lock and every hidden sibling');
+      if (installerPid !== undefined) assert.equal(alive(installerPid), false, 'an installer orphaned by the kill must be stopped by recovery');
+    });
+  }
+
+  test('the next CLI operation takes over the stale lock, rolls back, and then does its own work', async () => {
+    const { project, envDir, req } = await projectWithEnv('next-op');
+    await runAndKillAt(['recreate', envDir, '--requirements', req, '--installer', 'pip'], 'recreate:built');
+    const next = spawnSync(process.execPath, [CLI, 'recreate', envDir, '--requirements', req, '--installer', 'pip'], { env: wheels.env, encoding: 'utf8' });
+    assert.equal(next.status, 0, next.stderr);
+    assert.match(next.stderr, /Restored the environment an interrupted operation had moved aside/);
+    assert.ok(importsAlpha(envDir));
+    assert.equal(await isIncompleteEnvironment(envDir), false);
+    assert.deepEqual(await leftovers(project), []);
+  });
+
+  test('killed while pip is installing (no pause point): recovery stops the orphaned pip and restores the old env', async () => {
+    const { project, envDir, req, old } = await projectWithEnv('mid-pip');
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'recreate', envDir, '--requirements', req, '--installer', 'pip'], { env: wheels.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
+        if (/^(Collecting|Processing) /m.test(stderr)) child.kill('SIGKILL');
+      });
+      child.once('close', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`not killed:\n${stderr}`))));
+    });
+    assert.equal(await recoverEnvironment(envDir), 'rolled-back');
+    assert.deepEqual(await snapshotTree(envDir), old);
+    assert.deepEqual(await leftovers(project), []);
+  });
+});
