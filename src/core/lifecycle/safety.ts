@@ -52,12 +52,12 @@ export async function checkEnvPath(envDirInput: string, opts: SafetyOptions = {}
   for (const candidate of new Set([envDir, real])) {
     const { root } = path.parse(candidate);
     if (candidate === root) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: it is a file-system root.`);
-    const depth = path.relative(root, candidate).split(path.sep).filter(Boolean).length;
-    if (depth < 2) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: ${candidate} is less than two levels below the root.`);
     for (const { dir, what } of protectedDirs) {
       if (candidate === dir) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: it is ${what}.`);
       if (isSameOrAncestor(candidate, dir)) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: it contains ${what} (${dir}).`);
     }
+    const depth = path.relative(root, candidate).split(path.sep).filter(Boolean).length;
+    if (depth < 2) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: ${candidate} is less than two levels below the root.`);
   }
   return envDir;
 }
