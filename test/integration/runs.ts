@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { extensionRuns } from './extensionRuns';
 
 export interface IntegrationRun {
   name: string;
@@ -54,4 +55,5 @@ export const runs: IntegrationRun[] = [
       return ws;
     },
   },
+  ...extensionRuns,
 ];

@@ -42,7 +42,8 @@ export function shellSingleQuote(s: string): string {
 
 /**
  * The value of BASH_FUNC_deactivate%%: bash defines `deactivate` from it at startup (and passes it on
- * to child bash shells). It undoes what the variables did: drops the env's bin folder from PATH,
+ * to child bash shells). It undoes what the variables did: drops the env's bin folder from PATH
+ * (every occurrence: VS Code prepends it at process creation and again after the rc files ran),
  * unsets VIRTUAL_ENV / VIRTUAL_ENV_PROMPT and the emptied PYTHONHOME, forgets hashed commands, and
  * removes itself. Like venv's own, `deactivate nondestructive` (called by a sourced activate script)
  * keeps the function. The bin path is embedded single-quoted and matched literally, so no character
@@ -53,7 +54,7 @@ export function bashDeactivateFunction(binDir: string): string {
     '() {',
     `local _venv_manager_bin=${shellSingleQuote(binDir)};`,
     'PATH=":${PATH}:";',
-    'PATH="${PATH//:"$_venv_manager_bin":/:}";',
+    'while [[ "$PATH" == *:"$_venv_manager_bin":* ]]; do PATH="${PATH//:"$_venv_manager_bin":/:}"; done;',
     'PATH="${PATH#:}";',
     'PATH="${PATH%:}";',
     'export PATH;',

@@ -63,7 +63,9 @@ function writeActivation(scoped: vscode.EnvironmentVariableCollection, env: Disc
   const prompt = rawPrompt === undefined ? undefined : readPromptValue(rawPrompt);
   const vars = activationVariables({ envPath: env.path, binDir: env.binDir, prompt });
   for (const [name, value] of Object.entries(vars.replace)) scoped.replace(name, value);
-  for (const [name, value] of Object.entries(vars.prepend)) scoped.prepend(name, value);
+  // PATH again after the rc files ran (shell integration): pyenv or conda init there would otherwise
+  // put their shims in front of the env.
+  for (const [name, value] of Object.entries(vars.prepend)) scoped.prepend(name, value, { applyAtProcessCreation: true, applyAtShellIntegration: true });
   scoped.description = new vscode.MarkdownString(
     vscode.l10n.t('Activates the Python environment `{0}` ({1}); `deactivate` undoes it in bash', env.name, env.path),
   );

@@ -107,6 +107,11 @@ describe('deactivate in bash (BASH_FUNC_deactivate%%)', { skip: bash ? false : '
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('PATH with the bin folder twice (prepended at creation and again by shell integration) loses both', () => {
+    const out = runActivated('/w/.venv', '/w/.venv/bin', 'PATH="/w/.venv/bin:/shims:$PATH"; deactivate; echo "$PATH"');
+    assert.equal(out.trim(), '/shims:/usr/bin:/bin');
+  });
+
   test('the function text is one line that starts like an exported bash function', () => {
     const text = bashDeactivateFunction('/e/bin');
     assert.ok(text.startsWith('() {') && text.endsWith('}'));

@@ -1,0 +1,92 @@
+/**
+ * The extension's integration runs (registered in runs.ts): workspaces made of the sample workspace
+ * plus environments built by CPython's own venv with interpreters discovered on this machine.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findInterpreters, parsePyvenvCfg, serializePyvenvCfg } from '../../src/core';
+import { repoRoot } from '../harness/paths';
+import type { IntegrationRun } from './runs';
+
+interface Interpreters { python: string; pythonVersion: string; otherPython?: string }
+
+/** Newest CPython >= 3.8 (not free-threaded), and another minor version when there is one. */
+async function pickInterpreters(): Promise<Interpreters> {
+  const found = (await findInterpreters()).filter((i) => (i.implementation ?? 'cpython') === 'cpython' && !i.freeThreaded && i.version);
+  const usable = found.filter((i) => {
+    const [major, minor] = i.version!.split('.').map(Number);
+    return major === 3 && minor >= 8;
+  });
+  if (usable.length === 0) throw new Error('no CPython >= 3.8 found on this machine');
+  const [first] = usable;
+  const minorOf = (v: string) => v.split('.').slice(0, 2).join('.');
+  const other = usable.find((i) => minorOf(i.version!) !== minorOf(first.version!));
+  return { python: first.path, pythonVersion: first.version!, otherPython: other?.path };
+}
+
+function venv(python: string, dir: string, ...flags: string[]): void {
+  execFileSync(python, ['-m', 'venv', '--without-pip', ...flags, dir], { stdio: 'pipe' });
+}
+
+function editCfg(envDir: string, edit: (pairs: [string, string][]) => [string, string][]): void {
+  const file = path.join(envDir, 'pyvenv.cfg');
+  const cfg = parsePyvenvCfg(fs.readFileSync(file));
+  fs.writeFileSync(file, serializePyvenvCfg(edit(cfg.entries.map((e) => [e.key, e.value]))));
+}
+
+/** The sample workspace copied into the run's tmp, with `.venv`, `sub/env2` (prompt + an unknown key) and a broken env. */
+async function sampleWorkspaceWithEnvs(tmp: string, folderName: string): Promise<string> {
+  const interpreters = await pickInterpreters();
+  const ws = path.join(tmp, folderName);
+  fs.cpSync(path.join(repoRoot, 'examples', 'sample-workspace'), ws, { recursive: true });
+  venv(interpreters.python, path.join(ws, '.venv'));
+  const env2 = path.join(ws, 'sub', 'env2');
+  fs.mkdirSync(path.dirname(env2), { recursive: true });
+  venv(interpreters.otherPython ?? interpreters.python, env2, '--prompt', 'env two');
+  editCfg(env2, (pairs) => [...pairs, ['x-custom-key', 'hello world']]);
+  const broken = path.join(ws, 'broken');
+  venv(interpreters.python, broken);
+  editCfg(broken, (pairs) => pairs.map(([k, v]) => [k, k === 'home' ? path.join(tmp, 'gone', 'bin') : v]));
+  fs.writeFileSync(path.join(tmp, 'facts.json'), JSON.stringify({ ...interpreters, workspace: ws }, null, 2));
+  return ws;
+}
+
+const quietPip = { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+const bashTerminals = { 'terminal.integrated.defaultProfile.linux': 'bash' };
+
+export const extensionRuns: IntegrationRun[] = [
+  {
+    name: 'extension-tree',
+    suites: ['terminal', 'tree', 'watcher'],
+    env: quietPip,
+    settings: bashTerminals,
+    prepare: (tmp) => sampleWorkspaceWithEnvs(tmp, 'sample workspace'),
+  },
+  {
+    name: 'extension-commands',
+    suites: ['create', 'lifecycle'],
+    env: quietPip,
+    settings: bashTerminals,
+    prepare: (tmp) => sampleWorkspaceWithEnvs(tmp, 'sample workspace'),
+  },
+  {
+    name: 'extension-restricted',
+    suites: ['restricted'],
+    trusted: false,
+    env: quietPip,
+    settings: bashTerminals,
+    async prepare(tmp) {
+      const ws = await sampleWorkspaceWithEnvs(tmp, 'untrusted workspace');
+      // A trap: running this "interpreter" leaves a marker. Nothing may run it in Restricted Mode.
+      const trap = path.join(ws, 'trap');
+      fs.mkdirSync(path.join(trap, 'bin'), { recursive: true });
+      fs.writeFileSync(path.join(trap, 'pyvenv.cfg'), serializePyvenvCfg([['home', path.join(trap, 'bin')], ['include-system-site-packages', 'false'], ['version', '3.12.1']]));
+      const marker = path.join(tmp, 'trap-ran');
+      for (const name of ['python', 'python3']) {
+        fs.writeFileSync(path.join(trap, 'bin', name), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+      }
+      return ws;
+    },
+  },
+];

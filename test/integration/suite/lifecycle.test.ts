@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { listing, ScriptedPrompter, treeLabel, venvManager, withPrompter, workspaceFolder } from './venvManagerApi';
+
+function sitePackages(envDir: string): string {
+  const lib = path.join(envDir, 'lib');
+  const py = fs.readdirSync(lib).find((n) => n.startsWith('python'))!;
+  return path.join(lib, py, 'site-packages');
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('clear, delete, upgrade and recreate from the tree and the palette', () => {
+  const ws = () => workspaceFolder().uri.fsPath;
+  const env2 = () => path.join(ws(), 'sub', 'env2');
+  const venv = () => path.join(ws(), '.venv');
+
+  it('Clear asks with a modal naming the path; declined, nothing changes', async () => {
+    const api = await venvManager();
+    fs.writeFileSync(path.join(sitePackages(env2()), 'marker.py'), 'x = 1\n');
+    const before = listing(env2());
+    const prompter = new ScriptedPrompter({ 'clear.confirm': () => undefined });
+    const item = (await api.testing.treeChildren()).find((r) => treeLabel(r) === 'sub/env2')!;
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.clear', item)), false);
+    const q = prompter.question('clear.confirm')!;
+    assert.equal(q.kind, 'ask');
+    assert.match(q.message, new RegExp(escape(env2())));
+    assert.deepEqual(q.actions, ['Clear']);
+    assert.deepEqual(listing(env2()), before);
+  });
+
+  it('Clear from the palette (environment quick pick), confirmed, empties the env and rebuilds it', async () => {
+    const api = await venvManager();
+    const prompter = new ScriptedPrompter({
+      'clear.environment': (q) => q.items!.find((i) => i.detail === env2()),
+      'clear.confirm': () => 'Clear',
+    });
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.clear')), true);
+    const picked = prompter.question('clear.environment')!;
+    assert.ok(!picked.items!.some((i) => i.detail === undefined));
+    assert.ok(!fs.existsSync(path.join(sitePackages(env2()), 'marker.py')));
+    assert.ok(fs.existsSync(path.join(env2(), 'pyvenv.cfg')));
+    assert.ok(fs.existsSync(path.join(env2(), 'bin', 'python')));
+  });
+
+  it('Upgrade keeps installed packages and re-points the env', async () => {
+    const api = await venvManager();
+    fs.writeFileSync(path.join(sitePackages(env2()), 'kept.py'), 'x = 1\n');
+    const ok = await withPrompter(api, new ScriptedPrompter(), () => vscode.commands.executeCommand('venvManager.upgrade', { env: env2(), upgradeDeps: false }));
+    assert.equal(ok, true);
+    assert.ok(fs.existsSync(path.join(sitePackages(env2()), 'kept.py')));
+  });
+
+  it('Recreate from the sample workspace requirements.txt swaps in a new env with the progress notification', async () => {
+    const api = await venvManager();
+    fs.writeFileSync(path.join(sitePackages(venv()), 'old-env-marker.py'), '');
+    const prompter = new ScriptedPrompter({
+      'recreate.requirements': (q) => q.items![0],
+      'recreate.confirm': () => 'Recreate',
+    });
+    const item = (await api.testing.treeChildren()).find((r) => treeLabel(r) === '.venv')!;
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.recreate', item)), true, JSON.stringify(prompter.asked, null, 1));
+    const reqs = prompter.question('recreate.requirements')!;
+    assert.equal(reqs.items![0].label, 'requirements.txt');
+    assert.match(prompter.question('recreate.confirm')!.message, new RegExp(escape(venv())));
+    assert.ok(!fs.existsSync(path.join(sitePackages(venv()), 'old-env-marker.py')), 'a new env');
+    assert.ok(fs.existsSync(path.join(venv(), 'bin', 'pip')));
+    assert.ok(!fs.readdirSync(ws()).some((n) => n.startsWith('.venv') && n !== '.venv'), `no leftovers: ${fs.readdirSync(ws()).join(', ')}`);
+  });
+
+  it('Recreate from a requirement that does not exist fails, shows the error and leaves the env as it was', async () => {
+    const api = await venvManager();
+    const bad = path.join(ws(), 'requirements-bad.txt');
+    fs.writeFileSync(bad, 'this-package-does-not-exist-anywhere==1.0\n');
+    const before = listing(env2());
+    const prompter = new ScriptedPrompter({ 'recreate.confirm': () => 'Recreate', 'recreate.failed': () => undefined });
+    const ok = await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.recreate', { env: env2(), requirements: bad }));
+    assert.equal(ok, false);
+    assert.match(prompter.question('recreate.failed')!.message, /Recreating/);
+    assert.deepEqual(listing(env2()), before);
+    fs.rmSync(bad);
+  });
+
+  it('Delete asks with a modal naming the path; declined, the env stays; confirmed, it is gone from disk and tree', async () => {
+    const api = await venvManager();
+    const no = new ScriptedPrompter({ 'delete.confirm': () => undefined });
+    assert.equal(await withPrompter(api, no, () => vscode.commands.executeCommand('venvManager.delete', { env: env2() })), false);
+    assert.match(no.question('delete.confirm')!.message, new RegExp(escape(env2())));
+    assert.ok(fs.existsSync(path.join(env2(), 'pyvenv.cfg')));
+
+    const yes = new ScriptedPrompter({ 'delete.confirm': () => 'Delete' });
+    assert.equal(await withPrompter(api, yes, () => vscode.commands.executeCommand('venvManager.delete', { env: env2() })), true);
+    assert.ok(!fs.existsSync(env2()));
+    assert.ok(!api.environments().some((e) => e.path === env2()));
+    assert.ok(!(await api.testing.treeChildren()).map(treeLabel).includes('sub/env2'));
+  });
+});

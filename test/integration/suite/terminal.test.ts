@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { venvManager, waitFor, workspaceFolder } from './venvManagerApi';
+
+/** Runs a script in a new bash terminal of the workspace folder, output redirected into a file. */
+async function runInTerminal(name: string, lines: string[]): Promise<string[]> {
+  const out = path.join(process.env.VENV_MANAGER_TEST_TMP!, `${name}.out`);
+  fs.rmSync(out, { force: true });
+  const terminal = vscode.window.createTerminal({ name, cwd: workspaceFolder().uri, shellPath: '/bin/bash' });
+  try {
+    const body = lines.map((l) => `${l} >> '${out}' 2>&1`).join('; ');
+    terminal.sendText(`${body}; echo __done__ >> '${out}'`, true);
+    const text = await waitFor(`output of ${name}`, () => {
+      const t = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+      return t.includes('__done__') ? t : undefined;
+    }, 30_000);
+    return text.split('\n').filter((l) => l !== '' && l !== '__done__');
+  } finally {
+    terminal.dispose();
+  }
+}
+
+describe('terminal activation through the environment variable collection', () => {
+  const venvPath = () => path.join(workspaceFolder().uri.fsPath, '.venv');
+  const env2Path = () => path.join(workspaceFolder().uri.fsPath, 'sub', 'env2');
+
+  it('the folder-scoped collection activates .venv: VIRTUAL_ENV, prompt, PATH, PYTHONHOME, deactivate, description', async () => {
+    const api = await venvManager();
+    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
+    await waitFor('collection filled', () => scoped.get('VIRTUAL_ENV'));
+    assert.equal(scoped.get('VIRTUAL_ENV')?.value, venvPath());
+    assert.equal(scoped.get('VIRTUAL_ENV')?.type, vscode.EnvironmentVariableMutatorType.Replace);
+    assert.equal(scoped.get('VIRTUAL_ENV_PROMPT')?.value, '.venv');
+    assert.equal(scoped.get('PATH')?.type, vscode.EnvironmentVariableMutatorType.Prepend);
+    assert.equal(scoped.get('PATH')?.value, `${path.join(venvPath(), 'bin')}:`);
+    assert.equal(scoped.get('PYTHONHOME')?.value, '');
+    assert.match(scoped.get('BASH_FUNC_deactivate%%')?.value ?? '', /^\(\) \{/);
+    const description = scoped.description instanceof vscode.MarkdownString ? scoped.description.value : String(scoped.description);
+    assert.match(description, /\.venv/);
+    assert.equal(api.testing.environmentVariableCollection.persistent, true);
+  });
+
+  it('a real bash terminal: echo $VIRTUAL_ENV and command -v python point into .venv; deactivate undoes it', async () => {
+    const out = await runInTerminal('activated', [
+      'echo "VE=$VIRTUAL_ENV"',
+      'echo "PY=$(command -v python)"',
+      'echo "PH=${PYTHONHOME-unset}"',
+      'python -c "import sys; print(\'PREFIX=\' + sys.prefix)"',
+      'deactivate',
+      'echo "AFTER=${VIRTUAL_ENV-unset}"',
+      'echo "PY2=$(command -v python || echo none)"',
+      'echo "DEACT=$(type -t deactivate)"',
+    ]);
+    const get = (key: string) => out.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
+    assert.equal(get('VE'), venvPath(), out.join('\n'));
+    assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
+    assert.equal(get('PREFIX'), venvPath());
+    assert.equal(get('AFTER'), 'unset');
+    assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
+    assert.notEqual(get('DEACT'), 'function', 'our deactivate removed itself');
+  });
+
+  it('switching the active environment updates the collection and new terminals', async () => {
+    const api = await venvManager();
+    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
+    assert.equal(await vscode.commands.executeCommand('venvManager.setActive', { env: env2Path() }), true);
+    await waitFor('collection switched', () => scoped.get('VIRTUAL_ENV')?.value === env2Path());
+    assert.equal(scoped.get('VIRTUAL_ENV_PROMPT')?.value, 'env two');
+    const out = await runInTerminal('switched', ['echo "VE=$VIRTUAL_ENV"', 'echo "PY=$(command -v python)"', 'echo "P=$VIRTUAL_ENV_PROMPT"']);
+    assert.deepEqual(out, [`VE=${env2Path()}`, `PY=${path.join(env2Path(), 'bin', 'python')}`, 'P=env two']);
+    assert.equal(await vscode.commands.executeCommand('venvManager.setActive', { folder: workspaceFolder().uri.fsPath, env: null }), true);
+    await waitFor('back to the automatic .venv', () => scoped.get('VIRTUAL_ENV')?.value === venvPath());
+  });
+
+  it('with terminal activation turned off nothing at all is injected', async () => {
+    const api = await venvManager();
+    const collection = api.testing.environmentVariableCollection;
+    const scoped = collection.getScoped({ workspaceFolder: workspaceFolder() });
+    const config = vscode.workspace.getConfiguration('venvManager');
+    await config.update('terminal.activateEnvironment', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('collection emptied', () => scoped.get('VIRTUAL_ENV') === undefined);
+      assert.deepEqual([...scoped].map(([name]) => name), []);
+      assert.deepEqual([...collection].map(([name]) => name), []);
+      const out = await runInTerminal('off', ['echo "VE=${VIRTUAL_ENV-unset}"', 'echo "PATH=$PATH"', 'echo "DEACT=$(type -t deactivate)"']);
+      assert.equal(out[0], 'VE=unset');
+      assert.ok(!out[1].includes(venvPath()), out[1]);
+      assert.notEqual(out[2], 'DEACT=function');
+    } finally {
+      await config.update('terminal.activateEnvironment', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('collection back', () => scoped.get('VIRTUAL_ENV')?.value === venvPath());
+  });
+
+  it('Open Terminal on the active env opens a terminal in the folder that has it activated', async () => {
+    const api = await venvManager();
+    const roots = await api.testing.treeChildren();
+    const venv = roots.find((r) => r.contextValue?.includes('active;'))!;
+    assert.equal(venv?.label, '.venv', roots.map((r) => `${r.label} ${r.contextValue}`).join('\n') + `\nactive: ${api.activeEnvironment(workspaceFolder().uri.fsPath)?.path}`);
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>('venvManager.openTerminal', venv);
+    assert.ok(terminal);
+    assert.match(terminal.name, /^\.venv/);
+    terminal.dispose();
+  });
+});
