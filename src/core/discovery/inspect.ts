@@ -126,27 +126,24 @@ async function findSitePackages(envDir: string, windows: boolean, version: strin
   return undefined;
 }
 
-/** Where the base interpreter is: `home` + the name the env's python links to or is called. */
-async function findBaseInterpreter(home: string, interpreterPath: string, version: string | undefined, windows: boolean, cfg: PyvenvCfg): Promise<{ path: string; exists: boolean }> {
-  const candidates: string[] = [];
+/**
+ * The base interpreter in `home`, named as the env's python links to or is called. Only `home`
+ * counts: Python finds its standard library from it, so a base elsewhere does not make a working env.
+ */
+async function findBaseInterpreter(home: string, interpreterPath: string, version: string | undefined, windows: boolean): Promise<{ path: string; exists: boolean }> {
+  const names: string[] = [];
   try {
-    const target = await fs.readlink(interpreterPath);
-    if (path.isAbsolute(target)) candidates.push(target);
-    else candidates.push(path.join(home, path.basename(target)));
+    names.push(path.basename(await fs.readlink(interpreterPath)));
   } catch {
     // a copy, not a link: the base has the same name
   }
-  candidates.push(path.join(home, path.basename(interpreterPath)));
-  if (windows) candidates.push(path.join(home, 'python.exe'));
+  names.push(path.basename(interpreterPath));
+  if (windows) names.push('python.exe');
   else {
     const minor = version ? parseVersion(version)?.slice(0, 2).join('.') : undefined;
-    candidates.push(path.join(home, 'python3'), ...(minor ? [path.join(home, `python${minor}`)] : []), path.join(home, 'python'));
+    names.push('python3', ...(minor ? [`python${minor}`] : []), 'python');
   }
-  // venv 3.11+ records the resolved base as `executable`, virtualenv as `base-executable`.
-  for (const key of ['executable', 'base-executable']) {
-    const recorded = cfg.values.get(key);
-    if (recorded && path.isAbsolute(recorded)) candidates.push(recorded);
-  }
+  const candidates = [...new Set(names)].map((n) => path.join(home, n));
   for (const c of candidates) if (await isFileFollowingLinks(c)) return { path: c, exists: true };
   return { path: candidates[0], exists: false };
 }
@@ -239,7 +236,7 @@ async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: s
 
   let baseInterpreter: string | undefined;
   if (home) {
-    const base = await findBaseInterpreter(home, layout.interpreterPath, version, layout.windows, cfg!);
+    const base = await findBaseInterpreter(home, layout.interpreterPath, version, layout.windows);
     baseInterpreter = base.path;
     if (!base.exists) {
       problems.push({ code: 'base-missing', message: `the base interpreter ${base.path} does not exist (home = ${home}); recreate the environment with an installed Python` });
