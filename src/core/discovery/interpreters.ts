@@ -279,7 +279,6 @@ async function describe(candidate: Candidate, ctx: Context, installVersionCache:
   // An environment's own python is an environment, not a base interpreter.
   const envRoot = path.dirname(path.dirname(candidate.path));
   if (await exists(path.join(envRoot, 'pyvenv.cfg'))) return undefined;
-  if (ctx.windows && (await exists(path.join(path.dirname(candidate.path), 'pyvenv.cfg')))) return undefined;
 
   const facts = await versionFactsOnDisk(candidate.path, realPath, candidate, ctx, installVersionCache);
   const { version, implementation, freeThreaded } = facts;
