@@ -79,7 +79,7 @@ export async function upgradeEnvironment(envDir: string, opts: UpgradeOptions = 
 }
 
 /**
- * Saves what upgrade rewrites: pyvenv.cfg and .gitignore are copied; the interpreter entries of
+ * Saves what upgrade rewrites: pyvenv.cfg and .gitignore are moved and copied back; the interpreter entries of
  * bin/Scripts are MOVED into the backup, so the builder makes them afresh (re-pointing links).
  */
 async function saveReplacedFiles(envPath: string, backupPath: string): Promise<void> {
@@ -89,8 +89,9 @@ async function saveReplacedFiles(envPath: string, backupPath: string): Promise<v
     const src = path.join(envPath, file);
     const st = await fs.lstat(src).catch(() => undefined);
     if (!st?.isFile()) continue;
-    await fs.copyFile(src, path.join(backupPath, file));
-    await fs.chmod(path.join(backupPath, file), st.mode & 0o7777);
+    // The original (inode, mode, times) goes into the backup; the env keeps working on a copy.
+    await fs.rename(src, path.join(backupPath, file));
+    await fs.copyFile(path.join(backupPath, file), src);
   }
   for (const entry of await fs.readdir(binDirOf(envPath)).catch(() => [] as string[])) {
     if (isInterpreterEntryName(entry)) await fs.rename(path.join(binDirOf(envPath), entry), path.join(backupPath, binName, entry));
