@@ -145,7 +145,7 @@ async function recoverLocked(realParent: string, name: string, log: (line: strin
         const newIsComplete = (await lexists(envPath)) && !(await isIncompleteEnvironment(envPath)) && (await lexists(path.join(envPath, 'pyvenv.cfg')));
         if (newIsComplete) {
           log(`Removing ${asidePath}, the environment a finished ${record.operation} replaced`);
-          await removeEnvTree(asidePath);
+          await discardReplaced(realParent, name, asidePath, log);
           result = 'completed';
         } else {
           log(`Rolling back an interrupted ${record.operation}: restoring ${envPath} from ${asidePath}`);
@@ -233,26 +233,42 @@ export async function replaceEnvironment(ctx: OperationContext, operation: 'recr
   }
   checkpoint(`${operation}:committed`, ctx.env);
   ctx.progress('Removing the previous environment');
-  try {
-    await removeEnvTree(asidePath);
-  } catch (err) {
-    // The new env is in place; the journal stays so the next operation retries the removal.
-    ctx.log(`Could not remove the previous environment at ${asidePath}: ${(err as Error).message}`);
-    return;
-  }
+  await discardReplaced(ctx.realParent, ctx.name, asidePath, ctx.log);
   checkpoint(`${operation}:old-removed`, ctx.env);
   await removeJournal(ctx.journalPath);
 }
+
+/**
+ * Removes the env a committed operation replaced. If something in it cannot be removed (an
+ * immutable file, a busy mount), what is left becomes a trash sibling that every later
+ * operation on this env tries again to remove, instead of blocking them.
+ */
+async function discardReplaced(realParent: string, name: string, asidePath: string, log: (line: string) => void): Promise<void> {
+  try {
+    await removeEnvTree(asidePath);
+  } catch (err) {
+    log(`Could not remove all of the previous environment at ${asidePath}: ${(err as Error).message}; later operations retry.`);
+    await fs.rename(asidePath, path.join(realParent, siblingName(name, 'trash'))).catch(() => undefined);
+  }
+}
+
+/** Written into an upgrade backup once everything upgrade replaces has been saved. */
+export const BACKUP_COMPLETE = '.venv-manager-backup-complete';
 
 /**
  * Upgrade's undo: files saved under `backupPath` (same relative paths) go back into the env, and
  * interpreter entries the upgrade added to bin/Scripts (names the backup does not have) are removed.
  */
 export async function restoreBackup(envPath: string, backupPath: string): Promise<void> {
+  if (!(await lexists(backupPath))) return;
   const binName = path.basename(binDirOf(envPath));
-  const savedBin = new Set(await fs.readdir(path.join(backupPath, binName)).catch(() => [] as string[]));
-  for (const entry of await fs.readdir(path.join(envPath, binName)).catch(() => [] as string[])) {
-    if (isInterpreterEntryName(entry) && !savedBin.has(entry)) await fs.rm(path.join(envPath, binName, entry), { force: true });
+  // Only once every interpreter entry was saved can the builder have run and added new ones.
+  if (await lexists(path.join(backupPath, BACKUP_COMPLETE))) {
+    const savedBin = new Set(await fs.readdir(path.join(backupPath, binName)).catch(() => [] as string[]));
+    for (const entry of await fs.readdir(path.join(envPath, binName)).catch(() => [] as string[])) {
+      if (isInterpreterEntryName(entry) && !savedBin.has(entry)) await fs.rm(path.join(envPath, binName, entry), { force: true });
+    }
+    await fs.unlink(path.join(backupPath, BACKUP_COMPLETE));
   }
   const walk = async (rel: string): Promise<void> => {
     for (const entry of await fs.readdir(path.join(backupPath, rel))) {

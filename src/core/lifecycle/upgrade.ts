@@ -5,10 +5,10 @@ import { promisify } from 'node:util';
 import { createEnvironment } from '../envBuilder';
 import { getInterpreterInfo } from '../interpreter';
 import { checkpoint } from './checkpoint';
-import { LifecycleError } from './errors';
+import { LifecycleError, fsFailure } from './errors';
 import { binDirOf, envPythonOf, isInterpreterEntryName, readEnvSettings } from './envFacts';
 import { removeJournal, siblingName, writeJournal } from './journal';
-import { restoreBackup, runLocked, type LifecycleOptions } from './operation';
+import { BACKUP_COMPLETE, restoreBackup, runLocked, type LifecycleOptions } from './operation';
 import { baseInterpreterFor, rebuildOptions } from './rebuild';
 import { removeTree } from './safety';
 
@@ -52,13 +52,17 @@ export async function upgradeEnvironment(envDir: string, opts: UpgradeOptions = 
     const options = { ...(await rebuildOptions(ctx, python, settings, false)), upgrade: true, upgradeDeps: opts.upgradeDeps ?? false, interpreterInfo: info };
     const backupName = siblingName(ctx.name, 'backup');
     const backupPath = path.join(ctx.realParent, backupName);
-    await writeJournal(ctx.journalPath, { operation: 'upgrade', env: ctx.name, backup: backupName, started: new Date().toISOString() });
+    try {
+      await writeJournal(ctx.journalPath, { operation: 'upgrade', env: ctx.name, backup: backupName, started: new Date().toISOString() });
+    } catch (err) {
+      throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
+    }
     try {
       await saveReplacedFiles(ctx.envPath, backupPath);
     } catch (err) {
-      await restoreBackup(ctx.envPath, backupPath).catch(() => undefined);
+      await restoreBackup(ctx.envPath, backupPath);
       await removeJournal(ctx.journalPath);
-      throw new LifecycleError('failed', `Could not prepare the upgrade: ${(err as Error).message}`, { cause: err });
+      throw fsFailure(err, 'prepare the upgrade of', ctx.checked.envDir);
     }
     checkpoint('upgrade:backed-up', ctx.env);
     ctx.progress(`Upgrading ${ctx.checked.envDir} to Python ${info.versionString}`);
@@ -96,6 +100,7 @@ async function saveReplacedFiles(envPath: string, backupPath: string): Promise<v
   for (const entry of await fs.readdir(binDirOf(envPath)).catch(() => [] as string[])) {
     if (isInterpreterEntryName(entry)) await fs.rename(path.join(binDirOf(envPath), entry), path.join(backupPath, binName, entry));
   }
+  await fs.writeFile(path.join(backupPath, BACKUP_COMPLETE), '');
 }
 
 async function checkEnvPythonRuns(envPath: string): Promise<void> {
