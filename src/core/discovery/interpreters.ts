@@ -446,16 +446,51 @@ function listFound(found: readonly BaseInterpreter[]): string {
   return ['Found:', ...found.map((i) => `  ${(i.implementation ?? 'python') + ' ' + (i.version ?? '(version unknown)')}  ${i.path}  [${i.source}]`)].join('\n');
 }
 
+/** `[defaults]` of the py launcher's py.ini (in %LOCALAPPDATA%, or beside py.exe in %WINDIR%). */
+async function readPyIniDefaults(ctx: Context): Promise<Map<string, string>> {
+  const defaults = new Map<string, string>();
+  const local = ctx.env.LOCALAPPDATA || path.join(ctx.home, 'AppData', 'Local');
+  const windir = ctx.env.WINDIR || ctx.env.SystemRoot;
+  for (const dir of [local, ...(windir ? [windir] : [])]) {
+    const head = await readRegularFileHead(path.join(dir, 'py.ini'), 64 * 1024);
+    if (!head) continue;
+    let inDefaults = false;
+    for (const line of head.bytes.toString('utf8').replace(/^\ufeff/, '').split(/\r?\n/)) {
+      const section = /^\s*\[(.+)\]\s*$/.exec(line);
+      if (section) inDefaults = section[1].trim().toLowerCase() === 'defaults';
+      const kv = /^\s*([^=;#]+?)\s*=\s*(.*?)\s*$/.exec(line);
+      if (inDefaults && kv && !defaults.has(kv[1].toLowerCase())) defaults.set(kv[1].toLowerCase(), kv[2]);
+    }
+    if (defaults.size > 0) break;
+  }
+  return defaults;
+}
+
+/**
+ * What the py launcher would pick for a bare `py` or `py -3`: `PY_PYTHON` / `PY_PYTHON3`, else
+ * `python=` / `python3=` in py.ini. Undefined when nothing is configured (then: newest).
+ */
+async function pyLauncherDefault(spec: string, ctx: Context): Promise<string | undefined> {
+  const major = /^-(\d)$/.exec(spec)?.[1];
+  if (spec.toLowerCase() !== 'py' && !major) return undefined;
+  const name = major ? `python${major}` : 'python';
+  const fromEnv = ctx.env[major ? `PY_PYTHON${major}` : 'PY_PYTHON'];
+  if (fromEnv) return fromEnv;
+  return (await readPyIniDefaults(ctx)).get(name);
+}
+
 /**
  * The interpreter a `--python SPEC` means (see `parsePythonSpec` for the forms): a path is checked
  * and returned as given (made absolute); a version spec picks the newest matching interpreter from
- * `findInterpreters`. Executes nothing. Throws `PythonNotFoundError` listing what was found.
+ * `findInterpreters`. On Windows a bare `py` / `-3` follows the py launcher's configured default
+ * (PY_PYTHON, py.ini). Executes nothing. Throws `PythonNotFoundError` listing what was found.
  */
 export async function resolvePythonSpec(spec: string, opts: ResolvePythonSpecOptions = {}): Promise<string> {
   const ctx = makeContext(opts);
   let parsed: PythonSpec;
   try {
-    parsed = parsePythonSpec(spec);
+    const launcherDefault = ctx.windows ? await pyLauncherDefault(spec.trim(), ctx) : undefined;
+    parsed = parsePythonSpec(launcherDefault ?? spec);
   } catch (err) {
     throw new PythonNotFoundError(`Invalid Python spec '${spec}': ${(err as Error).message}.`);
   }

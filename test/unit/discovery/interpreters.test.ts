@@ -224,6 +224,20 @@ describe('Windows: PEP 514 registry and PATH, with a fake registry reader', () =
     assert.ok(!existsSync(marker));
   });
 
+  test("py launcher defaults: PY_PYTHON / PY_PYTHON3 and py.ini's [defaults]", async () => {
+    const local = path.join(t.dir, 'local');
+    const opts = (extra: NodeJS.ProcessEnv) => ({ env: { HOME: t.dir, PATH: onPath, LOCALAPPDATA: local, ...extra }, platform: 'win32' as const, registry, systemFolders: [] });
+    assert.equal(await resolvePythonSpec('py', opts({})), astral, 'nothing configured: the newest');
+    assert.equal(await resolvePythonSpec('py', opts({ PY_PYTHON: '3.9-32' })), py39);
+    assert.equal(await resolvePythonSpec('-3', opts({ PY_PYTHON3: '3.12' })), path.join(py312, 'python.exe'));
+    write(path.join(local, 'py.ini'), '\ufeff[commands]\r\npython=3.9\r\n[defaults]\r\npython=3.9\r\npython3 = 3.12\r\n');
+    assert.equal(await resolvePythonSpec('py', opts({})), py39);
+    assert.equal(await resolvePythonSpec('-3', opts({})), path.join(py312, 'python.exe'));
+    assert.equal(await resolvePythonSpec('-3', opts({ PY_PYTHON3: '3.13' })), astral, 'the environment variable wins over py.ini');
+    assert.equal(await resolvePythonSpec('3', opts({})), astral, "virtualenv's '3' is not a launcher form: the newest");
+    assert.ok(!existsSync(marker));
+  });
+
   test('the real reader parses `reg query /s` output', async () => {
     const output = [
       '',
