@@ -229,7 +229,7 @@ export class EnvironmentIndex {
       for (const known of [...this.byPath.values()]) if (known.scope === 'workspace' && isInside(known.path, dir)) remove(known.path);
       const isDir = await fs.stat(dir).then((s) => s.isDirectory(), () => false);
       if (!isDir || where.depth > this.maxDepth) continue;
-      const scan = await scanForEnvironments(dir, { maxDepth: this.maxDepth, startDepth: where.depth, startRel: where.rel, excludeTest: this.excluded });
+      const scan = await scanForEnvironments(dir, { maxDepth: this.maxDepth, startDepth: where.depth, startRel: where.rel, workspaceRoot: where.root, excludeTest: this.excluded });
       for (const e of await inspectAll(scan.envDirs.map((d) => ({ dir: d, source: 'workspace' })), 'workspace', inspectOpts)) put(e);
     }
 

@@ -81,7 +81,16 @@ function isInside(child: string, parent: string): boolean {
  * `startDepth`/`startRel` let a refresh rescan one subtree with the depth budget it has in the
  * whole workspace. Never throws for file-system errors; an aborted signal rejects with its reason.
  */
-export async function scanForEnvironments(root: string, opts: ScanOptions & { startDepth?: number; startRel?: string; excludeTest?: (name: string, relPath: string) => boolean } = {}): Promise<ScanResult> {
+export async function scanForEnvironments(
+  root: string,
+  opts: ScanOptions & {
+    startDepth?: number;
+    startRel?: string;
+    /** For a subtree rescan: the workspace root, whose links are treated as in the full scan. */
+    workspaceRoot?: string;
+    excludeTest?: (name: string, relPath: string) => boolean;
+  } = {},
+): Promise<ScanResult> {
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   const limit = Math.max(1, opts.concurrency ?? DEFAULT_SCAN_CONCURRENCY);
   const excluded = opts.excludeTest ?? compileExcludes(opts.exclude ?? []);
@@ -96,6 +105,7 @@ export async function scanForEnvironments(root: string, opts: ScanOptions & { st
   }
   // Real paths of link targets already walked (or the root): a link into one of them is a loop or a duplicate.
   const walkedReal: string[] = [rootReal];
+  if (opts.workspaceRoot) walkedReal.push(await fs.realpath(opts.workspaceRoot).catch(() => path.resolve(opts.workspaceRoot!)));
 
   const queue: Task[] = [{ dir: rootDir, rel: opts.startRel ?? '', depth: opts.startDepth ?? 0 }];
   let active = 0;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EnvironmentIndex, findWorkspaceEnvironments, type EnvironmentIndexChange, type IndexScan } from '../../../src/core/discovery';
@@ -80,6 +80,13 @@ describe('EnvironmentIndex: incremental refresh', () => {
     fakeEnv(path.join(ws, 'newproj', 'a', 'b', 'c', 'too-deep'), cfg, { linkTo: base }); // depth 5: not
     await index.refresh([path.join(ws, 'newproj')]);
     assert.deepEqual(lastChange(), { added: ['newproj/a/env'], removed: [], changed: [] });
+    await assertMatchesFullScan();
+  });
+
+  test('a new folder holding a link to an env elsewhere in the workspace: not listed twice', async () => {
+    mkdirSync(path.join(ws, 'links'));
+    symlinkSync(path.join(ws, 'services', 'web'), path.join(ws, 'links', 'web'));
+    await index.refresh([path.join(ws, 'links')]);
     await assertMatchesFullScan();
   });
 
