@@ -137,10 +137,11 @@ export const listCommand: CliCommand = {
 const inspectHelp = `usage: venv-manager inspect ENV_DIR [--json]
 
 Shows one environment: its pyvenv.cfg (every line as read), where its interpreter, base
-interpreter and site-packages are, and its health. Nothing is executed.
+interpreter and site-packages are, and its health. A conda environment (conda-meta, no
+pyvenv.cfg) is shown too. Nothing is executed.
 
-Exit status: 0 (also for an unhealthy environment; see its problems), 1 when ENV_DIR holds no
-pyvenv.cfg, 2 for bad usage.`;
+Exit status: 0 (also for an unhealthy environment; see its problems), 1 when ENV_DIR is not an
+environment, 2 for bad usage.`;
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
@@ -150,8 +151,8 @@ export const inspectCommand: CliCommand = {
     const parsed = parseArgs(args, { flags: [], values: [] }, 'inspect');
     if (parsed.positional.length !== 1) throw new CliError('inspect takes exactly one ENV_DIR. Run `venv-manager inspect --help`.', 2);
     const dir = path.resolve(io.cwd, parsed.positional[0]);
-    const env = await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env });
-    if (!env) throw new CliError(`${dir} is not a virtual environment: it holds no pyvenv.cfg.`);
+    const env = (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env })) ?? (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env, kind: 'conda' }));
+    if (!env) throw new CliError(`${dir} is not a virtual environment: it holds no pyvenv.cfg (nor conda-meta).`);
     if (parsed.json) {
       io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, environment: environmentToJson(env) }, null, 2)}\n`);
       return 0;
@@ -168,9 +169,11 @@ export const inspectCommand: CliCommand = {
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     const lines = rows.filter(([, v]) => v !== undefined).map(([k, v]) => `${k.padEnd(width)}  ${v}`);
-    lines.push('', `pyvenv.cfg (${env.cfgPath}):`);
-    if (env.cfg) for (const entry of env.cfg.entries) lines.push(`  ${String(entry.line).padStart(3)}: ${entry.key} = ${entry.value}`);
-    else lines.push('  (not readable)');
+    if (env.cfgPath) {
+      lines.push('', `pyvenv.cfg (${env.cfgPath}):`);
+      if (env.cfg) for (const entry of env.cfg.entries) lines.push(`  ${String(entry.line).padStart(3)}: ${entry.key} = ${entry.value}`);
+      else lines.push('  (not readable)');
+    }
     lines.push('', env.health.ok ? 'health: ok' : 'health: PROBLEMS', ...env.health.problems.map((p) => `  ${p.code}: ${p.message}`));
     io.stdout(`${lines.join('\n')}\n`);
     return 0;

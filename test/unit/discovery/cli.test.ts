@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
-import { fakeEnv, fakeInstall, fakeProcessEnv, tempDir } from './helpers';
+import { fakeEnv, fakeInstall, fakeProcessEnv, tempDir, write } from './helpers';
 
 async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -78,6 +78,10 @@ describe('CLI: list, inspect, interpreters', () => {
     assert.equal(json.format, 1);
     assert.equal(json.environment.source, 'cli');
     assert.deepEqual(json.environment.cfg.problems, ["line 3 has no '='"]);
+    write(path.join(ws, 'condaenv', 'conda-meta', 'python-3.10.14-h2_0.json'), '{}');
+    const conda = JSON.parse((await run(['inspect', '--json', 'condaenv'], ws, env)).stdout);
+    assert.equal(conda.environment.kind, 'conda');
+    assert.equal(conda.environment.version, '3.10.14');
     const bad = await run(['inspect', 'nowhere'], ws, env);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /is not a virtual environment: it holds no pyvenv\.cfg/);
