@@ -1,0 +1,139 @@
+// The install-image cache with a real bundled pip wheel: unpacked once, shared by concurrent
+// creators (in-process and across processes), damaged leftovers replaced, and never modified by
+// installing from it.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureImage, getUnpackCount, type WheelRef } from '../../../src/core/seed/cache';
+import { installImage } from '../../../src/core/seed/install';
+import { seedWheels } from '../../../src/core/seed';
+import { parseRecord } from '../../../src/core/seed/wheel';
+import { getInterpreterInfo } from '../../../src/core/interpreter';
+import { findPythons } from '../core/pythons';
+
+/** A bundled pip wheel of some interpreter on this machine. */
+function findPipWheel(): WheelRef | undefined {
+  for (const py of [...findPythons()].reverse()) {
+    const bundled = path.join(path.dirname(path.dirname(py.path)), 'lib', `python${py.version[0]}.${py.version[1]}`, 'ensurepip', '_bundled');
+    const name = fs.existsSync(bundled) ? fs.readdirSync(bundled).find((n) => /^pip-.*\.whl$/.test(n)) : undefined;
+    if (name) return { project: 'pip', version: name.split('-')[1]!, path: path.join(bundled, name) };
+  }
+  return undefined;
+}
+
+const CHILD = process.env.VM_SEED_IMAGE_CHILD;
+
+if (CHILD) {
+  // A separate creator process racing the others (see the cross-process test).
+  const [cacheDir, wheelJson] = JSON.parse(CHILD) as [string, string];
+  ensureImage(JSON.parse(wheelJson) as WheelRef, cacheDir).then((img) => process.stdout.write(JSON.stringify({ siteDir: img.siteDir, unpacked: getUnpackCount() })));
+} else {
+  const wheel = findPipWheel();
+  describe('seed cache', () => {
+    let work: string;
+    before(() => {
+      work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vm-cache-')));
+    });
+    after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    test('a bundled pip wheel exists on this machine', () => assert.ok(wheel, 'no ensurepip/_bundled/pip-*.whl found'));
+
+    test('unpacked once; the second call and concurrent calls reuse it', async () => {
+      const cacheDir = path.join(work, 'once');
+      const before = getUnpackCount();
+      const [a, b] = await Promise.all([ensureImage(wheel!, cacheDir), ensureImage(wheel!, cacheDir)]);
+      assert.equal(getUnpackCount() - before, 1);
+      assert.equal(a.siteDir, b.siteDir);
+      const c = await ensureImage(wheel!, cacheDir);
+      assert.equal(getUnpackCount() - before, 1, 'warm cache');
+      assert.equal(c.siteDir, a.siteDir);
+      assert.match(path.basename(path.dirname(a.siteDir)), new RegExp(`^pip-${wheel!.version.replace(/\./g, '\\.')}-[0-9a-f]{16}$`));
+      assert.ok(fs.existsSync(path.join(a.siteDir, 'pip', '__init__.py')));
+      assert.ok(a.scriptTemplate?.includes('%(func)s'));
+      assert.ok(a.files.length > 100);
+    });
+
+    test('processes racing to build the same image all end up with one complete image, no temp dirs left', async () => {
+      const cacheDir = path.join(work, 'race');
+      const runs = await Promise.all(
+        Array.from({ length: 4 }, () => new Promise<{ siteDir: string; unpacked: number }>((resolve, reject) => {
+          const child = spawn(process.execPath, [__filename], { env: { ...process.env, VM_SEED_IMAGE_CHILD: JSON.stringify([cacheDir, JSON.stringify(wheel)]) }, stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.on('error', reject);
+          child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}`))));
+        })),
+      );
+      assert.equal(new Set(runs.map((r) => r.siteDir)).size, 1);
+      const entries = fs.readdirSync(path.join(cacheDir, 'seed'));
+      assert.deepEqual(entries, [path.basename(path.dirname(runs[0]!.siteDir))], `left: ${entries.join(', ')}`);
+      const image = await ensureImage(wheel!, cacheDir);
+      for (const f of image.files) assert.ok(fs.existsSync(path.join(image.siteDir, ...f.split('/'))), f);
+    });
+
+    test('a damaged image directory (no image.json) is rebuilt', async () => {
+      const cacheDir = path.join(work, 'damaged');
+      const first = await ensureImage(wheel!, cacheDir);
+      fs.rmSync(path.join(path.dirname(first.siteDir), 'image.json'));
+      fs.rmSync(path.join(first.siteDir, 'pip', '__init__.py'));
+      const before = getUnpackCount();
+      const again = await ensureImage(wheel!, cacheDir);
+      assert.equal(getUnpackCount() - before, 1);
+      assert.ok(fs.existsSync(path.join(again.siteDir, 'pip', '__init__.py')));
+    });
+
+    test('installing from the image (hard links) leaves the image byte-for-byte as it was', async () => {
+      const cacheDir = path.join(work, 'install');
+      const image = await ensureImage(wheel!, cacheDir);
+      const cachedRecord = path.join(image.siteDir, image.distInfo, 'RECORD');
+      const recordBefore = fs.readFileSync(cachedRecord, 'utf8');
+      const site = path.join(work, 'env', 'lib', 'python3.12', 'site-packages');
+      const bin = path.join(work, 'env', 'bin');
+      fs.mkdirSync(site, { recursive: true });
+      const target = { sitePackages: site, binDir: bin, envPython: path.join(bin, 'python3.12'), osName: 'posix' as const, platform: 'linux', is64bit: true, version: [3, 12, 1] as [number, number, number], linkMode: 'hardlink' as const };
+      await installImage(image, image.scriptTemplate!, new Map(), target, true);
+      await installImage(image, image.scriptTemplate!, new Map(), target, true);
+
+      assert.equal(fs.readFileSync(cachedRecord, 'utf8'), recordBefore, 'the cached RECORD was not written through a link');
+      assert.ok(!fs.existsSync(path.join(image.siteDir, image.distInfo, 'INSTALLER')));
+      const envRecord = fs.readFileSync(path.join(site, image.distInfo, 'RECORD'), 'utf8');
+      assert.ok(envRecord.endsWith('\r\n'));
+      const rows = parseRecord(envRecord);
+      const byPath = new Map(rows.map((r) => [r[0], r]));
+      assert.equal(rows.length, parseRecord(recordBefore).length + 5, 'wheel rows + pip, pip3, pip3.12, INSTALLER, REQUESTED');
+      assert.deepEqual(byPath.get(`${image.distInfo}/INSTALLER`), [`${image.distInfo}/INSTALLER`, 'sha256=zuuue4knoyJ-UwPPXg8fezS7VCrXJQrAP7zeNuwvFQg', '4']);
+      assert.deepEqual(byPath.get(`${image.distInfo}/RECORD`), [`${image.distInfo}/RECORD`, '', '']);
+      for (const name of ['pip', 'pip3', 'pip3.12']) {
+        const row = byPath.get(`../../../bin/${name}`);
+        assert.ok(row, name);
+        const bytes = fs.readFileSync(path.join(bin, name));
+        assert.equal(row[2], String(bytes.length));
+        assert.ok(bytes.toString().startsWith(`#!${path.join(bin, 'python3.12')}\n`));
+        assert.equal(fs.statSync(path.join(bin, name)).mode & 0o777, 0o755);
+      }
+      assert.ok(fs.statSync(path.join(site, 'pip', '__init__.py')).nlink >= 2);
+    });
+  });
+
+  describe('seedWheels', () => {
+    test('pip, plus setuptools before 3.12, from what the interpreter bundles', async (t) => {
+      const pythons = findPythons();
+      if (pythons.length === 0) return t.skip('no CPython found');
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-seedwheels-'));
+      t.after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+      for (const py of pythons) {
+        const info = await getInterpreterInfo(py.path, { cacheDir });
+        const projects = seedWheels(info).map((w) => w.project);
+        const expected = info.bundledWheels.some((w) => w.project === 'setuptools') && py.version[1] < 12 ? ['setuptools', 'pip'] : ['pip'];
+        if (info.bundledWheels.some((w) => w.project === 'pip')) assert.deepEqual(projects, expected, py.label);
+        else assert.deepEqual(projects.filter((p) => p === 'pip'), [], py.label);
+      }
+      const fake = { bundledWheels: [{ project: 'setuptools', version: '1', path: '/x' }, { project: 'pip', version: '2', path: '/y' }, { project: 'wheel', version: '3', path: '/z' }] };
+      assert.deepEqual(seedWheels({ ...(await getInterpreterInfo(pythons[0]!.path, { cacheDir })), ...fake, version: [3, 12, 0] }).map((w) => w.project), ['pip']);
+      assert.deepEqual(seedWheels({ ...(await getInterpreterInfo(pythons[0]!.path, { cacheDir })), ...fake, version: [3, 11, 0] }).map((w) => w.project), ['setuptools', 'pip']);
+    });
+  });
+}
