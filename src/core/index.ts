@@ -2,3 +2,17 @@
 export * from './pyvenvCfg';
 export * from './discovery';
 export * from './activation';
+export { EnvBuilder, createEnvironment, type EnvBuilderOptions, type EnvContext } from './envBuilder';
+export {
+  getInterpreterInfo,
+  getIntrospectionCount,
+  defaultCacheDir,
+  versionAtLeast,
+  VenvError,
+  type InterpreterInfo,
+  type InterpreterInfoOptions,
+  type WheelFile,
+} from './interpreter';
+export { envLayout, type EnvLayout } from './layout';
+export { targetPlatform, type TargetPlatform, type OsName } from './platform';
+export * from './lifecycle';

@@ -1,0 +1,582 @@
+/**
+ * EnvBuilder: builds a virtual environment in-process, as CPython's `venv` of the BASE interpreter's
+ * version builds it (tree, interpreter links/copies, pyvenv.cfg, .gitignore, activation scripts).
+ * Python runs only to learn the base interpreter's facts (cached) and, when asked, for pip.
+ */
+import { constants as fsConstants, type Stats } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import { builtinActivationScripts, quotingForScript, substitutePlaceholders, type PlaceholderValues } from './activation';
+import { defaultCacheDir, getInterpreterInfo, versionAtLeast, VenvError, type InterpreterInfo } from './interpreter';
+import { envLayout, posixInterpreterAliases, windowsInterpreterPlan, type EnvLayout } from './layout';
+import { targetPlatform, type TargetPlatform } from './platform';
+import { pythonStrRepr, serializePyvenvCfg } from './pyvenvCfg';
+import { seedPip } from './seed';
+
+export interface EnvBuilderOptions {
+  /** Base interpreter path (or command on PATH); default 'python3'. */
+  python?: string;
+  /** Facts about the base interpreter when the caller already has them (skips the lookup). */
+  interpreterInfo?: InterpreterInfo;
+  systemSitePackages?: boolean;
+  clear?: boolean;
+  symlinks?: boolean;
+  upgrade?: boolean;
+  withPip?: boolean;
+  prompt?: string;
+  upgradeDeps?: boolean;
+  scmIgnoreFiles?: Iterable<string>;
+  /** Interpreter-facts + seed cache; default ~/.cache/venv-manager. */
+  cacheDir?: string;
+  /** Environment for looking up `python` on PATH and for running pip; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Directory a relative env dir and `prompt: '.'` refer to; default process.cwd(). */
+  cwd?: string;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+  log?: (line: string) => void;
+}
+
+/** What venv calls `context`: the paths of the environment being built. */
+export interface EnvContext {
+  envDir: string;
+  envName: string;
+  /** As the version's templates expect it: `(name) ` up to 3.12, bare from 3.13. */
+  prompt: string;
+  /** sys._base_executable of the base, as invoked. */
+  executable: string;
+  pythonDir: string;
+  pythonExe: string;
+  incPath: string;
+  libPath: string;
+  binPath: string;
+  binName: string;
+  envExe: string;
+  /** What to run to execute the environment's python (differs from envExe only behind Windows redirects). */
+  envExecCmd: string;
+  cfgPath: string;
+  info: InterpreterInfo;
+  platform: TargetPlatform;
+  layout: EnvLayout;
+}
+
+const GITIGNORE_TEXT = '# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n';
+
+export class EnvBuilder {
+  readonly systemSitePackages: boolean;
+  readonly clear: boolean;
+  readonly symlinks: boolean;
+  readonly upgrade: boolean;
+  readonly withPip: boolean;
+  /** The prompt as given (what `command` shows). */
+  readonly origPrompt: string | undefined;
+  readonly upgradeDeps: boolean;
+  readonly scmIgnoreFiles: ReadonlySet<string>;
+  protected readonly options: EnvBuilderOptions;
+  /** `prompt='.'` means the current directory's name at construction time (bpo-38901, 3.9+). */
+  private readonly cwdName: string;
+  /** While the first cfg is written, system site packages are off until pip is in (bpo-24875). */
+  private writeSystemSitePackages = false;
+
+  constructor(options: EnvBuilderOptions = {}) {
+    this.options = options;
+    this.systemSitePackages = options.systemSitePackages ?? false;
+    this.clear = options.clear ?? false;
+    this.symlinks = options.symlinks ?? false;
+    this.upgrade = options.upgrade ?? false;
+    this.withPip = options.withPip ?? false;
+    this.origPrompt = options.prompt;
+    this.upgradeDeps = options.upgradeDeps ?? false;
+    this.scmIgnoreFiles = new Set([...(options.scmIgnoreFiles ?? [])].map((s) => s.toLowerCase()));
+    this.cwdName = path.basename(options.cwd ?? process.cwd());
+  }
+
+  /** The base interpreter's facts (cached on disk; no Python runs when the cache is valid). */
+  async interpreterInfo(): Promise<InterpreterInfo> {
+    if (this.options.interpreterInfo) return this.options.interpreterInfo;
+    return getInterpreterInfo(this.options.python ?? 'python3', { cacheDir: this.cacheDir, env: this.options.env, signal: this.options.signal });
+  }
+
+  protected get cacheDir(): string {
+    return this.options.cacheDir ?? defaultCacheDir(this.options.env);
+  }
+
+  /** The prompt value venv of that version keeps (`self.prompt`), undefined when none was given. */
+  promptFor(info: InterpreterInfo): string | undefined {
+    if (this.origPrompt === '.' && versionAtLeast(info, 3, 9)) return this.cwdName;
+    return this.origPrompt;
+  }
+
+  async create(envDir: string): Promise<EnvContext> {
+    const info = await this.interpreterInfo();
+    const dir = path.resolve(this.options.cwd ?? process.cwd(), envDir);
+    const existedBefore = await lexists(dir);
+    try {
+      return await this.build(dir, info);
+    } catch (err) {
+      // Nothing of the user's was there: do not leave a half-built environment behind.
+      if (!existedBefore && (await lexists(dir))) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      if (err instanceof VenvError) throw err;
+      if (this.options.signal?.aborted) throw new VenvError('Cancelled.', { cause: err });
+      throw toVenvError(err);
+    }
+  }
+
+  private async build(envDir: string, info: InterpreterInfo): Promise<EnvContext> {
+    this.progress(`Creating ${envDir}`);
+    const context = await this.ensureDirectories(envDir, info);
+    this.checkCancelled();
+    if (versionAtLeast(info, 3, 13)) {
+      for (const scm of this.scmIgnoreFiles) await this.createScmIgnoreFile(context, scm);
+    }
+    this.writeSystemSitePackages = false;
+    // The interpreter files and the first cfg do not depend on each other.
+    await Promise.all([this.createConfiguration(context), this.setupPython(context)]);
+    this.checkCancelled();
+    if (this.withPip) {
+      this.progress('Installing pip');
+      await this.setupPip(context);
+      this.checkCancelled();
+    }
+    if (!this.upgrade) {
+      await this.setupScripts(context);
+      await this.postSetup(context);
+    }
+    if (this.systemSitePackages) {
+      this.writeSystemSitePackages = true;
+      await this.createConfiguration(context);
+    }
+    if (this.upgradeDeps) {
+      this.progress('Upgrading pip');
+      await this.upgradeDependencies(context);
+    }
+    return context;
+  }
+
+  /** Validates the target, clears it if asked, creates the directories and returns the context. */
+  async ensureDirectories(envDir: string, info?: InterpreterInfo): Promise<EnvContext> {
+    const base = info ?? (await this.interpreterInfo());
+    const platform = targetPlatform(base.osName);
+    const layout = envLayout(base);
+    if (versionAtLeast(base, 3, 11) && envDir.includes(platform.pathsep)) {
+      throw new VenvError(`Refusing to create a venv in ${envDir} because it contains the PATH separator ${platform.pathsep}.`);
+    }
+    const existing = await lstatOrUndefined(envDir);
+    if (existing) {
+      // Unlike venv, a link or a file at the env dir is refused BEFORE anything is cleared:
+      // clearing must never reach outside the environment.
+      await this.checkCreatable(envDir, existing);
+      if (this.clear) await this.clearDirectory(envDir);
+    } else {
+      await this.createIfNeeded(envDir);
+    }
+    if (!base.baseExecutable && versionAtLeast(base, 3, 10)) {
+      throw new VenvError(
+        'Unable to determine path to the running Python interpreter. Provide an explicit path or check that your PATH environment variable is correctly set.',
+      );
+    }
+    const executable = base.baseExecutable || base.executable;
+    const pythonDir = platform.path.dirname(platform.path.resolve(executable));
+    const binPath = path.join(envDir, ...layout.binParts);
+    const incPath = path.join(envDir, ...layout.includeParts);
+    const libPath = path.join(envDir, ...layout.libParts);
+    await Promise.all([
+      this.createIfNeeded(incPath),
+      this.createIfNeeded(libPath).then(() => (layout.lib64 ? this.linkLib64(envDir) : undefined)),
+      this.createIfNeeded(binPath),
+    ]);
+    const envExe = path.join(binPath, layout.pythonExe);
+    let envExecCmd = envExe;
+    if (base.osName === 'nt') {
+      // bpo-45337: the file system may redirect the env (links, junctions); run what is really there.
+      const real = await fs.realpath(envExe).catch(() => envExe);
+      if (platform.normcase(real) !== platform.normcase(envExe)) {
+        this.warn(`Actual environment location may have moved due to redirects, links or junctions.\n  Requested location: "${envExe}"\n  Actual location:    "${real}"`);
+        envExecCmd = real;
+      }
+    }
+    const envName = path.basename(envDir);
+    const prompt = this.promptFor(base) ?? envName;
+    return {
+      envDir,
+      envName,
+      prompt: versionAtLeast(base, 3, 13) ? prompt : `(${prompt}) `,
+      executable,
+      pythonDir,
+      pythonExe: layout.pythonExe,
+      incPath,
+      libPath,
+      binPath,
+      binName: layout.binName,
+      envExe,
+      envExecCmd,
+      cfgPath: path.join(envDir, 'pyvenv.cfg'),
+      info: base,
+      platform,
+      layout,
+    };
+  }
+
+  /** Deletes every entry of `dir`, never following a link (a link is removed, not its target). */
+  async clearDirectory(dir: string): Promise<void> {
+    const entries = await fs.readdir(dir);
+    await Promise.all(entries.map((name) => fs.rm(path.join(dir, name), { recursive: true, force: true })));
+  }
+
+  /** The `pyvenv.cfg` lines, in venv's order, for the base interpreter's version. */
+  configurationLines(context: EnvContext): Array<[string, string]> {
+    const info = context.info;
+    const prompt = this.promptFor(info);
+    const lines: Array<[string, string]> = [
+      ['home', context.pythonDir],
+      ['include-system-site-packages', this.writeSystemSitePackages ? 'true' : 'false'],
+      ['version', info.versionString],
+    ];
+    if (prompt !== undefined && versionAtLeast(info, 3, 8)) lines.push(['prompt', pythonStrRepr(prompt)]);
+    if (versionAtLeast(info, 3, 11)) {
+      lines.push(['executable', info.realExecutable]);
+      lines.push(['command', `${info.executable} -m venv ${this.commandArgs(context).join(' ')}`]);
+    }
+    return lines;
+  }
+
+  /** The `python -m venv` arguments venv reconstructs for `command` (unquoted, as venv does). */
+  private commandArgs(context: EnvContext): string[] {
+    const nt = context.info.osName === 'nt';
+    const args: string[] = [];
+    if (nt && this.symlinks) args.push('--symlinks');
+    if (!nt && !this.symlinks) args.push('--copies');
+    if (!this.withPip) args.push('--without-pip');
+    if (this.writeSystemSitePackages) args.push('--system-site-packages');
+    if (this.clear) args.push('--clear');
+    if (this.upgrade) args.push('--upgrade');
+    if (this.upgradeDeps) args.push('--upgrade-deps');
+    if (this.origPrompt !== undefined) args.push(`--prompt="${this.origPrompt}"`);
+    if (versionAtLeast(context.info, 3, 13) && this.scmIgnoreFiles.size === 0) args.push('--without-scm-ignore-files');
+    args.push(context.envDir);
+    return args;
+  }
+
+  async createConfiguration(context: EnvContext): Promise<void> {
+    await fs.writeFile(context.cfgPath, serializePyvenvCfg(this.configurationLines(context), context.platform.eol), 'utf8');
+  }
+
+  /** Creates the ignore file of one SCM: calls `create<Scm>IgnoreFile(context)` (e.g. createGitIgnoreFile). */
+  async createScmIgnoreFile(context: EnvContext, scm: string): Promise<void> {
+    const method = `create${scm.charAt(0).toUpperCase()}${scm.slice(1)}IgnoreFile`;
+    const hook = (this as unknown as Record<string, unknown>)[method];
+    if (typeof hook !== 'function') throw new VenvError(`No ignore file is known for the SCM '${scm}' (no ${method} method).`);
+    await (hook as (c: EnvContext) => Promise<void>).call(this, context);
+  }
+
+  async createGitIgnoreFile(context: EnvContext): Promise<void> {
+    await fs.writeFile(path.join(context.envDir, '.gitignore'), GITIGNORE_TEXT.replace(/\n/g, context.platform.eol), 'utf8');
+  }
+
+  async setupPython(context: EnvContext): Promise<void> {
+    if (context.info.osName === 'nt') await this.setupWindowsPython(context);
+    else await this.setupPosixPython(context);
+  }
+
+  private async setupPosixPython(context: EnvContext): Promise<void> {
+    const { envExe, binPath } = context;
+    await this.symlinkOrCopy(context.executable, envExe, false);
+    await Promise.all(
+      posixInterpreterAliases(context.info).map(async (alias) => {
+        const dest = path.join(binPath, alias);
+        if (await exists(dest)) return;
+        await this.symlinkOrCopy(envExe, dest, true);
+      }),
+    );
+  }
+
+  /** venv's `symlink_or_copy` on POSIX: link (relative for aliases), else copy + chmod 755. */
+  private async symlinkOrCopy(src: string, dest: string, relative: boolean): Promise<void> {
+    let copy = !this.symlinks;
+    if (!copy) {
+      const destStat = await lstatOrUndefined(dest);
+      if (!destStat?.isSymbolicLink()) {
+        try {
+          await fs.symlink(relative ? path.basename(src) : src, dest);
+        } catch {
+          this.warn(`Unable to symlink ${pythonStrRepr(src)} to ${pythonStrRepr(dest)}`);
+          copy = true;
+        }
+      }
+    }
+    if (!copy) return;
+    const [srcStat, destStat] = await Promise.all([fs.stat(src), statOrUndefined(dest)]);
+    if (destStat && destStat.ino === srcStat.ino && destStat.dev === srcStat.dev) {
+      throw new VenvError(`${pythonStrRepr(src)} and ${pythonStrRepr(dest)} are the same file`);
+    }
+    // Replace a link rather than writing through it into whatever it points at.
+    if ((await lstatOrUndefined(dest))?.isSymbolicLink()) await fs.unlink(dest);
+    await fs.copyFile(src, dest);
+    await fs.chmod(dest, 0o755);
+  }
+
+  private async setupWindowsPython(context: EnvContext): Promise<void> {
+    const p = context.platform.path;
+    const launcherDir = p.join(context.info.stdlib, 'venv', 'scripts', 'nt');
+    const [baseDirEntries, launcherDirEntries] = await Promise.all([
+      fs.readdir(context.pythonDir).catch(() => [] as string[]),
+      fs.readdir(launcherDir).catch(() => [] as string[]),
+    ]);
+    const plan = windowsInterpreterPlan(context.info, { symlinks: this.symlinks, baseDirEntries, launcherDirEntries });
+    const dest = (name: string) => path.join(context.binPath, name);
+    let copies = plan.files;
+    if (this.symlinks) {
+      const linked: string[] = [];
+      const failed: typeof plan.files[number][] = [];
+      for (const file of plan.files) {
+        try {
+          await fs.symlink(file.linkSource, dest(file.name));
+          linked.push(dest(file.name));
+        } catch {
+          this.warn(`Unable to symlink ${pythonStrRepr(file.linkSource)} to ${pythonStrRepr(dest(file.name))}`);
+          failed.push(file);
+          if (plan.fallback === 'all-or-nothing') break;
+        }
+      }
+      if (failed.length > 0 && plan.fallback === 'all-or-nothing') {
+        await Promise.all(linked.map((f) => fs.unlink(f).catch(() => this.warn(`Failed to clean up symlink ${pythonStrRepr(f)}`))));
+        this.warn('Retrying with copies');
+        copies = plan.files.filter((f) => f.copySource !== undefined && !f.name.toLowerCase().endsWith('.dll'));
+      } else {
+        copies = failed;
+      }
+    }
+    await Promise.all(
+      copies.map(async (file) => {
+        if (!file.copySource) return;
+        try {
+          await fs.copyFile(file.copySource, dest(file.name));
+        } catch {
+          this.warn(`Unable to copy ${pythonStrRepr(file.copySource)} to ${pythonStrRepr(dest(file.name))}`);
+        }
+      }),
+    );
+  }
+
+  /** Seeds pip (and setuptools where that version's ensurepip adds it) into the environment. */
+  async setupPip(context: EnvContext): Promise<void> {
+    await seedPip({
+      info: context.info,
+      envDir: context.envDir,
+      binDir: context.binPath,
+      sitePackages: context.libPath,
+      envPython: context.envExecCmd,
+      cacheDir: this.cacheDir,
+      osName: context.info.osName,
+      signal: this.options.signal,
+      log: this.options.log,
+    });
+  }
+
+  /** Installs the activation scripts (ours, for the version's shells, plus nushell). */
+  async setupScripts(context: EnvContext): Promise<void> {
+    const values = this.placeholderValues(context);
+    const scripts = builtinActivationScripts({ osName: context.info.osName, version: context.info.version });
+    const dirs = new Set(scripts.map((s) => path.dirname(path.join(context.binPath, s.relPath))));
+    await Promise.all([...dirs].filter((d) => d !== context.binPath).map((d) => fs.mkdir(d, { recursive: true })));
+    await Promise.all(
+      scripts.map((s) => {
+        const name = path.basename(s.relPath);
+        return fs.writeFile(path.join(context.binPath, s.relPath), substitutePlaceholders(s.text, values, quotingForScript(name)), 'utf8');
+      }),
+    );
+  }
+
+  /** Hook for subclasses; runs after the scripts are installed (not in upgrade mode). */
+  async postSetup(_context: EnvContext): Promise<void> {
+    // Nothing by default, as in venv.
+  }
+
+  /** The values of `__VENV_DIR__` and friends for this environment. */
+  placeholderValues(context: EnvContext): PlaceholderValues {
+    return {
+      VENV_DIR: context.envDir,
+      VENV_NAME: context.envName,
+      VENV_PROMPT: context.prompt,
+      VENV_BIN_NAME: context.binName,
+      VENV_PYTHON: context.envExe,
+    };
+  }
+
+  /**
+   * Installs scripts from a directory laid out as CPython's `venv/scripts`: files under `common/`
+   * and `posix/` or `nt/` go into the bin dir (sub-directories kept), placeholders substituted.
+   * Files that are not UTF-8 text are skipped with a warning, as venv does.
+   */
+  async installScripts(context: EnvContext, dir: string): Promise<void> {
+    const values = this.placeholderValues(context);
+    const skip = (name: string) => context.info.osName === 'nt' && /^(python|venv).*\.(exe|pdb)$/i.test(name);
+    const walk = async (srcDir: string, destDir: string): Promise<void> => {
+      const entries = await fs.readdir(srcDir, { withFileTypes: true }).catch(() => []);
+      if (entries.length > 0) await fs.mkdir(destDir, { recursive: true });
+      await Promise.all(
+        entries.map(async (entry) => {
+          const src = path.join(srcDir, entry.name);
+          const dest = path.join(destDir, entry.name);
+          if (entry.isDirectory()) return walk(src, dest);
+          if (!entry.isFile() || skip(entry.name)) return;
+          const bytes = await fs.readFile(src);
+          let text: string;
+          try {
+            text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+          } catch (err) {
+            this.warn(`unable to copy script ${pythonStrRepr(src)}, may be binary: ${(err as Error).message}`);
+            return;
+          }
+          await fs.writeFile(dest, substitutePlaceholders(text, values, quotingForScript(entry.name)), 'utf8');
+          await fs.chmod(dest, (await fs.stat(src)).mode & 0o7777);
+        }),
+      );
+    };
+    await Promise.all(['common', context.info.osName].map((sub) => walk(path.join(dir, sub), context.binPath)));
+  }
+
+  /** `<env python> -m pip install --upgrade pip` (+ setuptools below 3.12), as venv's --upgrade-deps. */
+  async upgradeDependencies(context: EnvContext): Promise<void> {
+    const deps = versionAtLeast(context.info, 3, 12) ? ['pip'] : ['pip', 'setuptools'];
+    const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), VIRTUAL_ENV: context.envDir };
+    delete env.PYTHONHOME;
+    delete env.PYTHONPATH;
+    const result = await execa(context.envExecCmd, ['-m', 'pip', 'install', '--upgrade', ...deps], {
+      cwd: context.envDir,
+      env,
+      extendEnv: false,
+      reject: false,
+      all: true,
+      cancelSignal: this.options.signal,
+      stdin: 'ignore',
+    });
+    for (const line of (result.all ?? '').split('\n')) if (line) this.options.log?.(line);
+    if (result.exitCode !== 0) {
+      const tail = (result.all ?? '').trim().split('\n').slice(-5).join('\n');
+      throw new VenvError(`Upgrading ${deps.join(', ')} in ${context.envDir} failed (exit code ${result.exitCode ?? 'none'}).${tail ? `\n${tail}` : ''}`);
+    }
+  }
+
+  private async checkCreatable(dir: string, st: Stats): Promise<void> {
+    if (st.isSymbolicLink()) {
+      if (!(await exists(dir))) throw new VenvError(`[Errno 17] File exists: ${pythonStrRepr(dir)}`);
+      throw new VenvError(`Unable to create directory ${pythonStrRepr(dir)}`);
+    }
+    if (!st.isDirectory()) throw new VenvError(`Unable to create directory ${pythonStrRepr(dir)}`);
+  }
+
+  /** venv's `create_if_needed`: make it if missing; a link or a file in the way is an error. */
+  private async createIfNeeded(dir: string): Promise<void> {
+    const st = await lstatOrUndefined(dir);
+    if (st) return this.checkCreatable(dir, st);
+    try {
+      await makedirs(dir);
+    } catch (err) {
+      throw toVenvError(err, dir);
+    }
+  }
+
+  private async linkLib64(envDir: string): Promise<void> {
+    const link = path.join(envDir, 'lib64');
+    if (await exists(link)) return;
+    try {
+      await fs.symlink('lib', link);
+    } catch (err) {
+      throw toVenvError(err, link);
+    }
+  }
+
+  private checkCancelled(): void {
+    if (this.options.signal?.aborted) throw new VenvError('Cancelled.');
+  }
+
+  protected progress(message: string): void {
+    this.options.onProgress?.(message);
+  }
+
+  protected warn(message: string): void {
+    this.options.log?.(message);
+  }
+}
+
+/** Creates an environment in `envDir` (venv.create's counterpart). */
+export function createEnvironment(envDir: string, options: EnvBuilderOptions = {}): Promise<EnvContext> {
+  return new EnvBuilder(options).create(envDir);
+}
+
+const ERRNO: Record<string, [number, string]> = {
+  EPERM: [1, 'Operation not permitted'],
+  ENOENT: [2, 'No such file or directory'],
+  EACCES: [13, 'Permission denied'],
+  EEXIST: [17, 'File exists'],
+  ENOTDIR: [20, 'Not a directory'],
+  EISDIR: [21, 'Is a directory'],
+  ENOSPC: [28, 'No space left on device'],
+  EROFS: [30, 'Read-only file system'],
+  ENAMETOOLONG: [36, 'File name too long'],
+  ELOOP: [40, 'Too many levels of symbolic links'],
+};
+
+/** A Node file-system error in the words Python's OSError uses (`[Errno 13] Permission denied: '/x'`). */
+function toVenvError(err: unknown, fallbackPath?: string): VenvError {
+  if (err instanceof VenvError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const known = e?.code ? ERRNO[e.code] : undefined;
+  if (known) {
+    const where = e.path ?? fallbackPath;
+    return new VenvError(`[Errno ${known[0]}] ${known[1]}${where ? `: ${pythonStrRepr(where)}` : ''}`, { cause: err });
+  }
+  return new VenvError(e instanceof Error ? e.message : String(err), { cause: err });
+}
+
+/**
+ * os.makedirs: parents first, then the directory. Node's own recursive mkdir is not used because it
+ * never returns for some impossible paths (e.g. below /proc/<pid>/), and its errors name the wrong path.
+ */
+async function makedirs(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await statOrUndefined(dir))?.isDirectory()) return;
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    await makedirs(parent);
+  }
+  try {
+    await fs.mkdir(dir);
+  } catch (err) {
+    if (!((err as NodeJS.ErrnoException).code === 'EEXIST' && (await statOrUndefined(dir))?.isDirectory())) throw err;
+  }
+}
+
+async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await fs.lstat(p);
+  } catch {
+    return undefined;
+  }
+}
+
+async function statOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await fs.stat(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** os.path.exists: follows links; a dangling link does not exist. */
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p, fsConstants.F_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function lexists(p: string): Promise<boolean> {
+  return (await lstatOrUndefined(p)) !== undefined;
+}
