@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inspectEnvironment, type InspectOptions } from './inspect';
+import { inspectEnvironment, type BaseFactsCache, type InspectOptions } from './inspect';
 import { readRegularFileHead } from './safeRead';
 import { scanForEnvironments, type ScanOptions } from './scanner';
 import type { DiscoveredEnvironment, EnvKind } from './types';
@@ -28,16 +28,16 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
 export async function inspectAll(
   dirs: readonly { dir: string; kind?: EnvKind; name?: string; source: string }[],
   scope: 'workspace' | 'global',
-  opts: Pick<InspectOptions, 'env' | 'platform'> & { installVersionCache?: Map<string, Promise<string | undefined>> } = {},
+  opts: Pick<InspectOptions, 'env' | 'platform'> = {},
 ): Promise<DiscoveredEnvironment[]> {
-  const cache = opts.installVersionCache ?? new Map<string, Promise<string | undefined>>();
+  const cache: BaseFactsCache = new Map();
   const found = await mapLimited(dirs, 16, (d) =>
     inspectEnvironment(d.dir, scope, d.source, {
       ...(d.kind ? { kind: d.kind } : {}),
       ...(d.name ? { name: d.name } : {}),
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.platform ? { platform: opts.platform } : {}),
-      installVersionCache: cache,
+      baseFactsCache: cache,
     }),
   );
   return found.filter((e): e is DiscoveredEnvironment => e !== undefined);

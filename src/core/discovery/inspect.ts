@@ -20,8 +20,27 @@ export interface InspectOptions {
   env?: NodeJS.ProcessEnv;
   /** Layout conventions: 'win32' expects Scripts\python.exe. Default: this OS (with a fallback to the other layout). */
   platform?: NodeJS.Platform;
-  /** Shared between the inspections of one scan so each base install is read once. */
-  installVersionCache?: Map<string, Promise<string | undefined>>;
+  /** Shared between the inspections of one scan so each base interpreter is looked at once. */
+  baseFactsCache?: BaseFactsCache;
+}
+
+/** Base interpreter path -> whether it is a file, and its version on disk. */
+export type BaseFactsCache = Map<string, Promise<{ isFile: boolean; version?: string }>>;
+
+function baseFacts(candidate: string, opts: InspectOptions): Promise<{ isFile: boolean; version?: string }> {
+  let pending = opts.baseFactsCache?.get(candidate);
+  if (!pending) {
+    pending = (async () => {
+      if (!(await isFileFollowingLinks(candidate))) return { isFile: false };
+      const disk = await readInterpreterVersionOnDisk(candidate, {
+        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.platform ? { platform: opts.platform } : {}),
+      });
+      return { isFile: true, ...(disk?.version ? { version: disk.version } : {}) };
+    })();
+    opts.baseFactsCache?.set(candidate, pending);
+  }
+  return pending;
 }
 
 type CfgRead = { cfg: PyvenvCfg } | { error: string; missing: boolean };
@@ -130,7 +149,7 @@ async function findSitePackages(envDir: string, windows: boolean, version: strin
  * The base interpreter in `home`, named as the env's python links to or is called. Only `home`
  * counts: Python finds its standard library from it, so a base elsewhere does not make a working env.
  */
-async function findBaseInterpreter(home: string, interpreterPath: string, version: string | undefined, windows: boolean): Promise<{ path: string; exists: boolean }> {
+async function findBaseInterpreter(home: string, interpreterPath: string, version: string | undefined, windows: boolean, opts: InspectOptions): Promise<{ path: string; exists: boolean; versionOnDisk?: string }> {
   const names: string[] = [];
   try {
     names.push(path.basename(await fs.readlink(interpreterPath)));
@@ -144,7 +163,10 @@ async function findBaseInterpreter(home: string, interpreterPath: string, versio
     names.push('python3', ...(minor ? [`python${minor}`] : []), 'python');
   }
   const candidates = [...new Set(names)].map((n) => path.join(home, n));
-  for (const c of candidates) if (await isFileFollowingLinks(c)) return { path: c, exists: true };
+  for (const c of candidates) {
+    const facts = await baseFacts(c, opts);
+    if (facts.isFile) return { path: c, exists: true, ...(facts.version ? { versionOnDisk: facts.version } : {}) };
+  }
   return { path: candidates[0], exists: false };
 }
 
@@ -236,20 +258,15 @@ async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: s
 
   let baseInterpreter: string | undefined;
   if (home) {
-    const base = await findBaseInterpreter(home, layout.interpreterPath, version, layout.windows);
+    const base = await findBaseInterpreter(home, layout.interpreterPath, version, layout.windows, opts);
     baseInterpreter = base.path;
     if (!base.exists) {
       problems.push({ code: 'base-missing', message: `the base interpreter ${base.path} does not exist (home = ${home}); recreate the environment with an installed Python` });
     } else if (version) {
-      const disk = await readInterpreterVersionOnDisk(base.path, {
-        ...(opts.env ? { env: opts.env } : {}),
-        ...(opts.platform ? { platform: opts.platform } : {}),
-        ...(opts.installVersionCache ? { cache: opts.installVersionCache } : {}),
-      });
-      if (disk?.version && !sameRelease(version, disk.version)) {
+      if (base.versionOnDisk && !sameRelease(version, base.versionOnDisk)) {
         problems.push({
           code: 'version-mismatch',
-          message: `made with Python ${version}, but ${base.path} is now Python ${disk.version} (upgraded in place); Upgrade the environment to match`,
+          message: `made with Python ${version}, but ${base.path} is now Python ${base.versionOnDisk} (upgraded in place); Upgrade the environment to match`,
         });
       }
     }

@@ -251,7 +251,7 @@ async function versionFactsOnDisk(
  */
 export async function readInterpreterVersionOnDisk(
   executable: string,
-  opts: { env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform; cache?: Map<string, Promise<string | undefined>> } = {},
+  opts: { env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform } = {},
 ): Promise<{ version?: string; realPath: string } | undefined> {
   const ctx = makeContext(opts);
   let realPath: string;
@@ -260,7 +260,7 @@ export async function readInterpreterVersionOnDisk(
   } catch {
     return undefined;
   }
-  const facts = await versionFactsOnDisk(executable, realPath, {}, ctx, opts.cache ?? new Map());
+  const facts = await versionFactsOnDisk(executable, realPath, {}, ctx, new Map());
   return { ...(facts.version ? { version: facts.version } : {}), realPath };
 }
 
