@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { builtinActivationScripts, quotingForScript, substitutePlaceholders, type PlaceholderValues } from './activation';
 import { defaultCacheDir, getInterpreterInfo, versionAtLeast, VenvError, type InterpreterInfo } from './interpreter';
-import { envLayout, posixInterpreterAliases, windowsInterpreterPlan, type EnvLayout } from './layout';
+import { baseExecutableDir, envLayout, posixInterpreterAliases, windowsInterpreterPlan, type EnvLayout } from './layout';
 import { targetPlatform, type TargetPlatform } from './platform';
 import { pythonStrRepr, serializePyvenvCfg } from './pyvenvCfg';
 import { seedPip } from './seed';
@@ -177,7 +177,7 @@ export class EnvBuilder {
       );
     }
     const executable = base.baseExecutable || base.executable;
-    const pythonDir = platform.path.dirname(platform.path.resolve(executable));
+    const pythonDir = baseExecutableDir(base);
     const binPath = path.join(envDir, ...layout.binParts);
     const incPath = path.join(envDir, ...layout.includeParts);
     const libPath = path.join(envDir, ...layout.libParts);
@@ -317,8 +317,7 @@ export class EnvBuilder {
   }
 
   private async setupWindowsPython(context: EnvContext): Promise<void> {
-    const p = context.platform.path;
-    const launcherDir = p.join(context.info.stdlib, 'venv', 'scripts', 'nt');
+    const launcherDir = path.join(context.info.stdlib, 'venv', 'scripts', 'nt');
     const [baseDirEntries, launcherDirEntries] = await Promise.all([
       fs.readdir(context.pythonDir).catch(() => [] as string[]),
       fs.readdir(launcherDir).catch(() => [] as string[]),

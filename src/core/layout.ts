@@ -2,6 +2,7 @@
  * Where things go inside an environment, per base interpreter version and platform, as the venv of
  * THAT version lays them out. Pure: no file-system access; the builder does the work.
  */
+import * as path from 'node:path';
 import { ENV_PLACEHOLDER, versionAtLeast, type InterpreterInfo } from './interpreter';
 import { targetPlatform, type TargetPlatform } from './platform';
 
@@ -43,6 +44,13 @@ export function envLayout(info: InterpreterInfo): EnvLayout {
     lib64: info.is64bit && !nt && info.platform !== 'darwin',
     pythonExe: pythonExeName(info, platform),
   };
+}
+
+/** `context.python_dir`: the directory of the base executable (venv's `home`), in the target's path flavour. */
+export function baseExecutableDir(info: InterpreterInfo): string {
+  const p = targetPlatform(info.osName).path;
+  const exe = info.baseExecutable || info.executable;
+  return p.dirname(p.isAbsolute(exe) ? exe : p.resolve(exe));
 }
 
 function pythonExeName(info: InterpreterInfo, platform: TargetPlatform): string {
@@ -91,12 +99,14 @@ export function windowsInterpreterPlan(
 ): WindowsInterpreterPlan {
   const platform = targetPlatform('nt');
   const p = platform.path;
-  const pythonDir = p.dirname(p.resolve(info.baseExecutable));
-  const launcherDir = p.join(info.stdlib, 'venv', 'scripts', 'nt');
+  // Names are parsed the Windows way; sources are joined with the host's path module because they
+  // are read from this machine's file system (the same module on Windows; a stand-in dir in tests).
+  const pythonDir = baseExecutableDir(info);
+  const launcherDir = path.join(info.stdlib, 'venv', 'scripts', 'nt');
   const baseHas = (name: string) => opts.baseDirEntries.some((e) => platform.normcase(e) === platform.normcase(name));
   const launcherHas = (name: string) => opts.launcherDirEntries.some((e) => platform.normcase(e) === platform.normcase(name));
   const dllsForLinking = (filter: (name: string) => boolean) =>
-    opts.baseDirEntries.filter((e) => filter(platform.normcase(e))).map((e) => ({ name: e, linkSource: p.join(pythonDir, e) }));
+    opts.baseDirEntries.filter((e) => filter(platform.normcase(e))).map((e) => ({ name: e, linkSource: path.join(pythonDir, e) }));
 
   if (versionAtLeast(info, 3, 13)) {
     const d = isDebugExe(p.basename(info.baseExecutable), platform) ? '_d' : '';
@@ -104,7 +114,7 @@ export function windowsInterpreterPlan(
     const tl = info.gilDisabled ? 't' : '';
     const names = new Map<string, WindowsInterpreterFile>();
     const add = (name: string, base: string, launcher: string) => {
-      if (!names.has(name)) names.set(name, { name, linkSource: p.join(pythonDir, base), copySource: p.join(launcherDir, launcher) });
+      if (!names.has(name)) names.set(name, { name, linkSource: path.join(pythonDir, base), copySource: path.join(launcherDir, launcher) });
     };
     for (const [stem, launcher] of [['python', `venvlauncher${tl}${d}.exe`], ['pythonw', `venvwlauncher${tl}${d}.exe`]] as const) {
       const base = `${stem}${t}${d}.exe`;
@@ -127,14 +137,14 @@ export function windowsInterpreterPlan(
     // Before the redirector launchers, the interpreter and its DLLs were copied from the base.
     const files = opts.baseDirEntries
       .filter((e) => ['.exe', '.dll', '.pyd'].includes(platform.normcase(p.extname(e))) && (platform.normcase(p.extname(e)) !== '.exe' || /^pythonw?(_d)?\.exe$/.test(platform.normcase(e))))
-      .map((name) => ({ name, linkSource: p.join(pythonDir, name), copySource: p.join(pythonDir, name) }));
+      .map((name) => ({ name, linkSource: path.join(pythonDir, name), copySource: path.join(pythonDir, name) }));
     return { files, fallback: 'per-file' };
   }
 
   // 3.7-3.12: every python/pythonw (+_d) the base has, each replaced by the launcher of the same
   // name shipped in scripts\nt (older layouts: venvlauncher.exe next to the base).
   const launcherFor = (name: string): string | undefined => {
-    if (launcherHas(name)) return p.join(launcherDir, name);
+    if (launcherHas(name)) return path.join(launcherDir, name);
     const parsed = p.parse(name);
     let stem = parsed.name;
     let ext = parsed.ext;
@@ -145,13 +155,13 @@ export function windowsInterpreterPlan(
     if (stem === 'python') stem = 'venvlauncher';
     else if (stem === 'pythonw') stem = 'venvwlauncher';
     const alt = `${stem}${ext}`;
-    return baseHas(alt) ? p.join(pythonDir, alt) : undefined;
+    return baseHas(alt) ? path.join(pythonDir, alt) : undefined;
   };
   const candidates = opts.symlinks
     ? opts.baseDirEntries.filter((e) => ['.exe', '.dll'].includes(platform.normcase(p.extname(e))))
     : [...new Set(['python.exe', 'python_d.exe', 'pythonw.exe', 'pythonw_d.exe', envLayout(info).pythonExe])].filter(baseHas);
   return {
-    files: candidates.map((name) => ({ name, linkSource: p.join(pythonDir, name), copySource: launcherFor(name) })),
+    files: candidates.map((name) => ({ name, linkSource: path.join(pythonDir, name), copySource: launcherFor(name) })),
     fallback: 'per-file',
   };
 }
