@@ -2,12 +2,14 @@
  * `venv-manager list`, `inspect` and `interpreters`: discovery from the command line. Nothing found
  * is executed. JSON shapes are documented in docs/cli-json.md.
  */
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
   findGlobalEnvironments,
   findInterpreters,
-  findWorkspaceEnvironments,
+  inspectAll,
   inspectEnvironment,
+  scanForEnvironments,
   type BaseInterpreter,
   type DiscoveredEnvironment,
 } from '../core/discovery';
@@ -95,7 +97,10 @@ options:
                    path glob relative to DIR (docs/**); repeatable. node_modules, .git,
                    site-packages and __pycache__ are always skipped.
 
-Exit status: 0, also when some environments are unhealthy (see their problems); 2 for bad usage.`;
+Folders that cannot be read are named in a warning on stderr (in the JSON: "unreadable").
+
+Exit status: 0, also when some environments are unhealthy (see their problems); 1 when a DIR does
+not exist; 2 for bad usage.`;
 
 export const listCommand: CliCommand = {
   name: 'list',
@@ -108,21 +113,30 @@ export const listCommand: CliCommand = {
     if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 0)) throw new CliError(`--depth must be a whole number >= 0, not '${depthText}'.`, 2);
     const dirs = (parsed.positional.length > 0 ? parsed.positional : ['.']).map((d) => path.resolve(io.cwd, d));
     const exclude = parsed.values.get('--exclude') ?? [];
-    const perDir = await Promise.all(
-      dirs.map((dir) => findWorkspaceEnvironments(dir, { exclude, env: io.env, ...(maxDepth !== undefined ? { maxDepth } : {}) })),
+    for (const dir of dirs) {
+      const st = await stat(dir).catch(() => undefined);
+      if (!st?.isDirectory()) throw new CliError(`${dir} ${st ? 'is not a folder' : 'does not exist'}.`);
+    }
+    const scans = await Promise.all(dirs.map((dir) => scanForEnvironments(dir, { exclude, ...(maxDepth !== undefined ? { maxDepth } : {}) })));
+    const unreadable = scans.flatMap((s) => s.unreadable);
+    const found = await inspectAll(
+      [...new Set(scans.flatMap((s) => s.envDirs))].sort().map((dir) => ({ dir, source: 'workspace' })),
+      'workspace',
+      { env: io.env },
     );
     const seen = new Set<string>();
     const environments: DiscoveredEnvironment[] = [];
-    for (const e of perDir.flat()) if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
+    for (const e of found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
     if (parsed.flags.has('--global')) {
       for (const e of await findGlobalEnvironments({ env: io.env, extraFolders: parsed.values.get('--extra') ?? [] })) {
         if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
       }
     }
     if (parsed.json) {
-      io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, roots: dirs, environments: environments.map(environmentToJson) }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, roots: dirs, environments: environments.map(environmentToJson), unreadable }, null, 2)}\n`);
       return 0;
     }
+    for (const u of unreadable) io.stderr(`warning: could not read ${u.path} (${u.code}); environments below it are not listed\n`);
     if (environments.length === 0) {
       io.stdout(`No virtual environments found under ${dirs.join(', ')}${parsed.flags.has('--global') ? ' or in the global places' : ''}.\n`);
       return 0;

@@ -47,6 +47,7 @@ describe('CLI: list, inspect, interpreters', () => {
     const out = JSON.parse(r.stdout);
     assert.equal(out.format, 1);
     assert.deepEqual(out.roots, [ws]);
+    assert.deepEqual(out.unreadable, []);
     assert.deepEqual(out.environments.map((e: { name: string; scope: string; source: string }) => [e.name, e.scope, e.source]), [
       ['.venv', 'workspace', 'workspace'],
       ['broken', 'workspace', 'workspace'],
@@ -82,6 +83,9 @@ describe('CLI: list, inspect, interpreters', () => {
     const conda = JSON.parse((await run(['inspect', '--json', 'condaenv'], ws, env)).stdout);
     assert.equal(conda.environment.kind, 'conda');
     assert.equal(conda.environment.version, '3.10.14');
+    const missing = await run(['list', 'nowhere'], ws, env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nowhere does not exist/);
     const bad = await run(['inspect', 'nowhere'], ws, env);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /is not a virtual environment: it holds no pyvenv\.cfg/);

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runCli } from '../../../src/cli/main';
 import { compileExcludes, findWorkspaceEnvironments, inspectEnvironment, scanForEnvironments } from '../../../src/core/discovery';
 import { fakeEnv, tempDir, write } from './helpers';
 
@@ -10,7 +11,17 @@ import { fakeEnv, tempDir, write } from './helpers';
 const childTask = process.env.VM_DISCOVERY_CHILD;
 if (childTask) {
   const target = process.env.VM_DISCOVERY_TARGET!;
-  const work = childTask === 'scan' ? scanForEnvironments(target) : inspectEnvironment(target);
+  const work =
+    childTask === 'scan'
+      ? scanForEnvironments(target)
+      : childTask === 'list'
+        ? (async () => {
+            let stdout = '';
+            let stderr = '';
+            const code = await runCli(['list', target], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: target, env: process.env });
+            return { code, stdout, stderr };
+          })()
+        : inspectEnvironment(target);
   work.then(
     (r) => process.stdout.write(JSON.stringify(r)),
     (err) => {
@@ -143,7 +154,7 @@ function registerTests(): void {
     const isRoot = process.getuid?.() === 0;
     const unprivileged = isRoot ? { uid: 65534, gid: 65534 } : {};
 
-    function runChild(task: 'scan' | 'inspect', target: string): unknown {
+    function runChild(task: 'scan' | 'inspect' | 'list', target: string): unknown {
       const env: NodeJS.ProcessEnv = { ...process.env, VM_DISCOVERY_CHILD: task, VM_DISCOVERY_TARGET: target };
       delete env.NODE_TEST_CONTEXT;
       const r = spawnSync(process.execPath, [__filename], {
@@ -174,6 +185,14 @@ function registerTests(): void {
       const r = runChild('scan', ws) as { envDirs: string[]; unreadable: { path: string; code: string }[] };
       assert.deepEqual(rel(ws, r.envDirs), ['secret-cfg', 'visible/.venv', 'zz-after/.venv']);
       assert.deepEqual(r.unreadable, [{ path: path.join(ws, 'locked'), code: 'EACCES' }]);
+    });
+
+    test('the CLI lists what it can and warns about the rest', () => {
+      const r = runChild('list', ws) as { code: number; stdout: string; stderr: string };
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /visible\/\.venv/);
+      assert.match(r.stdout, /zz-after\/\.venv/);
+      assert.equal(r.stderr, `warning: could not read ${path.join(ws, 'locked')} (EACCES); environments below it are not listed\n`);
     });
 
     test('a pyvenv.cfg that cannot be read gives cfg-unreadable', () => {
