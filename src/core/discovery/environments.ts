@@ -89,24 +89,28 @@ export function globalPlaces(opts: GlobalSearchOptions = {}): GlobalPlace[] {
   const windows = platform === 'win32';
   const mac = platform === 'darwin';
   const localAppData = env.LOCALAPPDATA || path.join(home, 'AppData', 'Local');
-  const dataHome = env.XDG_DATA_HOME || (windows ? localAppData : mac ? path.join(home, 'Library', 'Application Support') : path.join(home, '.local', 'share'));
-  const cacheHome = env.XDG_CACHE_HOME || (windows ? localAppData : mac ? path.join(home, 'Library', 'Caches') : path.join(home, '.cache'));
+  // platformdirs (hatch, poetry) ignores XDG variables on macOS and Windows; pipenv and uv use XDG on every POSIX system.
+  const xdgData = env.XDG_DATA_HOME || path.join(home, '.local', 'share');
+  const platformData = windows ? localAppData : mac ? path.join(home, 'Library', 'Application Support') : xdgData;
+  const platformCache = windows ? localAppData : mac ? path.join(home, 'Library', 'Caches') : env.XDG_CACHE_HOME || path.join(home, '.cache');
   const pyenvRoot = env.PYENV_ROOT || (windows ? path.join(home, '.pyenv', 'pyenv-win') : path.join(home, '.pyenv'));
 
   const places: GlobalPlace[] = [];
   // virtualenvwrapper; pipenv also uses WORKON_HOME when it is set.
   places.push({ folder: env.WORKON_HOME ? expandHome(env.WORKON_HOME, home) : path.join(home, '.virtualenvs'), source: 'WORKON_HOME', depth: 1 });
   places.push({ folder: path.join(pyenvRoot, 'versions'), source: 'pyenv', depth: 1, kind: 'pyenv' });
-  places.push({ folder: path.join(dataHome, 'virtualenvs'), source: 'pipenv', depth: 1 });
+  // pipenv on Windows uses ~/.virtualenvs, the WORKON_HOME place above.
+  if (!windows) places.push({ folder: path.join(xdgData, 'virtualenvs'), source: 'pipenv', depth: 1 });
   const poetryDir = env.POETRY_VIRTUALENVS_PATH
     ? expandHome(env.POETRY_VIRTUALENVS_PATH, home)
-    : path.join(env.POETRY_CACHE_DIR ? expandHome(env.POETRY_CACHE_DIR, home) : windows ? path.join(localAppData, 'pypoetry', 'Cache') : path.join(cacheHome, 'pypoetry'), 'virtualenvs');
+    : path.join(env.POETRY_CACHE_DIR ? expandHome(env.POETRY_CACHE_DIR, home) : windows ? path.join(localAppData, 'pypoetry', 'Cache') : path.join(platformCache, 'pypoetry'), 'virtualenvs');
   places.push({ folder: poetryDir, source: 'poetry', depth: 1 });
   // hatch: <data>/env/virtual/<project>/<project id>/<env name>
-  const hatchData = env.HATCH_DATA_DIR ? expandHome(env.HATCH_DATA_DIR, home) : path.join(dataHome, 'hatch');
+  const hatchData = env.HATCH_DATA_DIR ? expandHome(env.HATCH_DATA_DIR, home) : path.join(platformData, 'hatch');
   places.push({ folder: path.join(hatchData, 'env', 'virtual'), source: 'hatch', depth: 3 });
   // uv keeps one environment per installed tool.
-  const uvTools = env.UV_TOOL_DIR ? expandHome(env.UV_TOOL_DIR, home) : path.join(windows ? env.APPDATA || dataHome : dataHome, 'uv', 'tools');
+  const uvData = windows ? path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'uv', 'data') : path.join(xdgData, 'uv');
+  const uvTools = env.UV_TOOL_DIR ? expandHome(env.UV_TOOL_DIR, home) : path.join(uvData, 'tools');
   places.push({ folder: uvTools, source: 'uv', depth: 1 });
   for (const extra of opts.extraFolders ?? []) places.push({ folder: path.resolve(expandHome(extra, home)), source: 'extra', depth: 2 });
   return places;

@@ -170,8 +170,10 @@ function defaultSystemFolders(ctx: Context): string[] {
 
 /** uv keeps the Pythons it downloads under its data dir, one folder per build. */
 function uvPythonFolders(ctx: Context): string[] {
-  const dataHome = ctx.env.XDG_DATA_HOME || (ctx.windows ? ctx.env.APPDATA : undefined) || path.join(ctx.home, '.local', 'share');
-  const root = ctx.env.UV_PYTHON_INSTALL_DIR || path.join(dataHome, 'uv', 'python');
+  const uvData = ctx.windows
+    ? path.join(ctx.env.APPDATA || path.join(ctx.home, 'AppData', 'Roaming'), 'uv', 'data')
+    : path.join(ctx.env.XDG_DATA_HOME || path.join(ctx.home, '.local', 'share'), 'uv');
+  const root = ctx.env.UV_PYTHON_INSTALL_DIR || path.join(uvData, 'python');
   return [path.join(root, '*', ctx.windows ? '' : 'bin')];
 }
 

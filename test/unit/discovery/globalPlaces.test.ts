@@ -79,9 +79,18 @@ describe('findGlobalEnvironments with a fake HOME', () => {
   });
 
   test('per-OS default places', () => {
-    const mac = globalPlaces({ env: { HOME: '/Users/me' }, platform: 'darwin' });
+    const mac = globalPlaces({ env: { HOME: '/Users/me', XDG_DATA_HOME: '/xdg' }, platform: 'darwin' });
     assert.equal(mac.find((p) => p.source === 'poetry')?.folder, '/Users/me/Library/Caches/pypoetry/virtualenvs');
-    assert.equal(mac.find((p) => p.source === 'hatch')?.folder, '/Users/me/Library/Application Support/hatch/env/virtual');
+    assert.equal(mac.find((p) => p.source === 'hatch')?.folder, '/Users/me/Library/Application Support/hatch/env/virtual', 'platformdirs ignores XDG on macOS');
+    assert.equal(mac.find((p) => p.source === 'pipenv')?.folder, '/xdg/virtualenvs', 'pipenv follows XDG on macOS too');
+    assert.equal(mac.find((p) => p.source === 'uv')?.folder, '/xdg/uv/tools');
+    const win = globalPlaces({ env: { USERPROFILE: '/u', LOCALAPPDATA: '/u/Local', APPDATA: '/u/Roaming' }, platform: 'win32' });
+    assert.equal(win.find((p) => p.source === 'WORKON_HOME')?.folder, '/u/.virtualenvs');
+    assert.equal(win.find((p) => p.source === 'pipenv'), undefined, 'pipenv uses ~/.virtualenvs on Windows');
+    assert.equal(win.find((p) => p.source === 'poetry')?.folder, '/u/Local/pypoetry/Cache/virtualenvs');
+    assert.equal(win.find((p) => p.source === 'hatch')?.folder, '/u/Local/hatch/env/virtual');
+    assert.equal(win.find((p) => p.source === 'uv')?.folder, '/u/Roaming/uv/data/tools');
+    assert.equal(win.find((p) => p.source === 'pyenv')?.folder, '/u/.pyenv/pyenv-win/versions');
     const linux = globalPlaces({ env: { HOME: '/home/me', XDG_DATA_HOME: '/data', XDG_CACHE_HOME: '/cache', HATCH_DATA_DIR: '/hatch' } });
     assert.equal(linux.find((p) => p.source === 'pipenv')?.folder, '/data/virtualenvs');
     assert.equal(linux.find((p) => p.source === 'poetry')?.folder, '/cache/pypoetry/virtualenvs');
