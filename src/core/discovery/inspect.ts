@@ -257,7 +257,9 @@ async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: s
   }
 
   let baseInterpreter: string | undefined;
-  if (home) {
+  const homeIsAbsolute = home !== undefined && (path.posix.isAbsolute(home) || path.win32.isAbsolute(home));
+  if (home && !homeIsAbsolute) problems.push({ code: 'cfg-malformed', message: `pyvenv.cfg: 'home' is not an absolute path (${home})` });
+  if (home && homeIsAbsolute) {
     const base = await findBaseInterpreter(home, layout.interpreterPath, version, layout.windows, opts);
     baseInterpreter = base.path;
     if (!base.exists) {

@@ -181,6 +181,11 @@ describe('hostile pyvenv.cfg never throws out of inspect or the scanner', () => 
     ['NUL bytes and a very long line', () => `home = BASEBIN\0\nversion = 3.12.1\n${'k'.repeat(200_000)} = v\n`, (env) => {
       assert.ok(codes(env).includes('cfg-malformed'));
     }],
+    ['a relative home', () => `home = bin\nversion = 3.12.1\n`, (env) => {
+      assert.deepEqual(codes(env), ['cfg-malformed']);
+      assert.match(env.health.problems[0].message, /not an absolute path/);
+      assert.equal(env.baseInterpreter, undefined);
+    }],
     ['home pointing at a FIFO-laden fake install', () => `home = FIFOBIN\nversion = 3.12.1\n`, (env) => {
       assert.deepEqual(codes(env), ['base-missing', 'python-dangling']);
     }],
