@@ -75,7 +75,8 @@ async function exists(p: string): Promise<boolean> {
 
 function pathDirs(ctx: Context): string[] {
   const raw = ctx.env.PATH ?? ctx.env.Path ?? '';
-  return raw.split(ctx.windows ? ';' : ':').filter((d) => d !== '');
+  // Relative entries ('.', 'bin') depend on the current folder, possibly an untrusted workspace: skipped.
+  return raw.split(ctx.windows ? ';' : ':').filter((d) => (ctx.windows ? path.win32.isAbsolute(d) : path.posix.isAbsolute(d)));
 }
 
 /** Interpreter-named entries of one folder, `python` before `python3` before `python3.12`. */

@@ -55,13 +55,20 @@ describe('findInterpreters on a fake machine (nothing is run)', () => {
     env = {
       HOME: home,
       PYENV_ROOT: pyenvRoot,
-      PATH: [path.join(pyenvRoot, 'shims'), path.join(t.dir, 'other', 'shims'), path.join(t.dir, 'activeenv', 'bin'), binA, path.join(t.dir, 'binB')].join(':'),
+      PATH: ['.', 'binA', '', path.join(pyenvRoot, 'shims'), path.join(t.dir, 'other', 'shims'), path.join(t.dir, 'activeenv', 'bin'), binA, path.join(t.dir, 'binB')].join(':'),
     };
   });
   after(() => t.cleanup());
 
   test('lists each install once, newest first, with file-system versions', async () => {
-    const found = await findInterpreters({ env, systemFolders: [] });
+    const cwd = process.cwd();
+    process.chdir(t.dir); // relative PATH entries ('.', 'binA') must not be looked at
+    let found;
+    try {
+      found = await findInterpreters({ env, systemFolders: [] });
+    } finally {
+      process.chdir(cwd);
+    }
     const summary = found.map((i) => [path.relative(t.dir, i.path), i.version, i.source, i.implementation, i.freeThreaded ?? false]);
     assert.deepEqual(summary, [
       ['home/.pyenv/versions/3.13.0t/bin/python', '3.13.0', 'pyenv', 'cpython', true],
