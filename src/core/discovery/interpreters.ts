@@ -102,8 +102,11 @@ async function readHead(file: string, bytes: number): Promise<string> {
 }
 
 async function fromPath(ctx: Context): Promise<Candidate[]> {
+  // Windows' app execution aliases (python.exe opening the Store) are stubs, not interpreters; an
+  // installed Store Python is registered under PEP 514 and found there.
+  const dirs = pathDirs(ctx).filter((d) => !(ctx.windows && /[\\/]WindowsApps[\\/]?$/i.test(d)));
   const perDir = await Promise.all(
-    pathDirs(ctx).map(async (dir) => (await interpreterNamesIn(dir, ctx)).map((name) => ({ path: path.join(dir, name), source: 'PATH' }))),
+    dirs.map(async (dir) => (await interpreterNamesIn(dir, ctx)).map((name) => ({ path: path.join(dir, name), source: 'PATH' }))),
   );
   return perDir.flat();
 }

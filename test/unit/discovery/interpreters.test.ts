@@ -207,7 +207,9 @@ describe('Windows: PEP 514 registry and PATH, with a fake registry reader', () =
   });
 
   test('findInterpreters lists registry installs that exist, plus PATH python.exe', async () => {
-    const env = { HOME: path.join(t.dir, 'home'), PATH: onPath, LOCALAPPDATA: path.join(t.dir, 'local') };
+    const storeAliases = path.join(t.dir, 'local', 'Microsoft', 'WindowsApps');
+    trapExecutable(path.join(storeAliases, 'python.exe'), marker);
+    const env = { HOME: path.join(t.dir, 'home'), PATH: `${storeAliases};${onPath}`, LOCALAPPDATA: path.join(t.dir, 'local') };
     const found = await findInterpreters({ env, platform: 'win32', registry, systemFolders: [] });
     const summary = found.map((i) => [path.relative(t.dir, i.path), i.version, i.source, i.bits, i.company ?? null]);
     assert.deepEqual(summary, [
