@@ -128,6 +128,12 @@ describe('seedPip against ensurepip', { concurrency: false }, () => {
       assert.equal(list(ours), list(ref));
       assert.match(list(ours), /^pip==/m);
 
+      // Upgrade mode: the same version is already there, so nothing is reinstalled (as ensurepip --upgrade).
+      const upgradeLog: string[] = [];
+      await seedPip({ info, envDir: ours, binDir: path.join(ours, 'bin'), sitePackages: sitePackages(ours, info), envPython, cacheDir, osName: 'posix', log: (l) => upgradeLog.push(l) });
+      assert.ok(upgradeLog.some((l) => l.includes('already installed')), upgradeLog.join('\n'));
+      assert.equal(list(ours), list(ref));
+
       const wheel = buildTinyWheel(py.path, work);
       const installed = pip(ours, ['install', '--no-index', wheel]);
       assert.equal(installed.status, 0, installed.stderr + installed.stdout);

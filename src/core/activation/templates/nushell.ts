@@ -4,7 +4,7 @@
  * pasted as raw strings `r#'...'#`, which have no escapes at all.
  */
 export function nushellActivate(label: string): string {
-  return `# Activates this virtual environment in nushell:  overlay use <venv>/__VENV_BIN_NAME__/activate.nu
+  return `# Activates this virtual environment in nushell:  overlay use <venv>/bin/activate.nu  (Scripts on Windows)
 # Undo with: deactivate
 
 export-env {

@@ -4,7 +4,7 @@
  */
 export function powershellActivate(label: string): string {
   return `# Activates this virtual environment in the current PowerShell session.
-# Dot-source it:  . <venv>/__VENV_BIN_NAME__/Activate.ps1
+# Dot-source it:  . <venv>/bin/Activate.ps1  (Scripts on Windows)
 # Undo with: deactivate
 
 function global:deactivate ([switch] $NonDestructive) {
@@ -16,9 +16,9 @@ function global:deactivate ([switch] $NonDestructive) {
         $env:PYTHONHOME = $global:_OLD_VIRTUAL_PYTHONHOME
         Remove-Variable -Name _OLD_VIRTUAL_PYTHONHOME -Scope Global
     }
-    if (Test-Path -LiteralPath Function:_VENV_SAVED_PROMPT) {
-        Copy-Item -LiteralPath Function:_VENV_SAVED_PROMPT -Destination Function:prompt -Force
-        Remove-Item -LiteralPath Function:_VENV_SAVED_PROMPT
+    if (Test-Path -LiteralPath Variable:_VIRTUAL_ENV_SAVED_PROMPT) {
+        $function:global:prompt = $global:_VIRTUAL_ENV_SAVED_PROMPT
+        Remove-Variable -Name _VIRTUAL_ENV_SAVED_PROMPT -Scope Global
     }
     if (Test-Path -LiteralPath Variable:_VIRTUAL_ENV_PROMPT_LABEL) {
         Remove-Variable -Name _VIRTUAL_ENV_PROMPT_LABEL -Scope Global
@@ -48,10 +48,11 @@ if (Test-Path -LiteralPath Env:PYTHONHOME) {
 
 if (-not $env:VIRTUAL_ENV_DISABLE_PROMPT) {
     $global:_VIRTUAL_ENV_PROMPT_LABEL = ${label}
-    Copy-Item -LiteralPath Function:prompt -Destination Function:_VENV_SAVED_PROMPT -Force
+    # Kept in a global variable so it survives when the script was run instead of dot-sourced.
+    $global:_VIRTUAL_ENV_SAVED_PROMPT = $function:prompt
     function global:prompt {
         Write-Host -NoNewline -ForegroundColor Green $global:_VIRTUAL_ENV_PROMPT_LABEL
-        _VENV_SAVED_PROMPT
+        & $global:_VIRTUAL_ENV_SAVED_PROMPT
     }
 }
 `;
