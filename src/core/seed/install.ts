@@ -86,9 +86,8 @@ class FilePlacer {
 }
 
 /** Path of `file` relative to site-packages, `/`-separated, as pip writes it into RECORD. */
-function recordPath(file: string, sitePackages: string, osName: 'posix' | 'nt'): string {
-  const p = osName === 'nt' ? path.win32 : path.posix;
-  return p.relative(sitePackages, file).split(p.sep).join('/');
+function recordPath(file: string, sitePackages: string): string {
+  return path.relative(sitePackages, file).split(path.sep).join('/');
 }
 
 interface Generated {
@@ -106,7 +105,7 @@ function launchers(image: InstallImage, template: string, stubs: Map<string, Buf
     const stubName = windowsLauncherName(spec.gui, target.is64bit);
     const stub = stubs.get(stubName);
     if (!stub) throw new Error(`pip's launcher stub ${stubName} is missing from the wheel`);
-    return { file: path.win32.join(target.binDir, `${spec.name}.exe`), bytes: windowsLauncher(stub, target.envPython, template, spec), executable: false };
+    return { file: path.join(target.binDir, `${spec.name}.exe`), bytes: windowsLauncher(stub, target.envPython, template, spec), executable: false };
   });
 }
 
@@ -136,7 +135,7 @@ export async function installImage(image: InstallImage, template: string, stubs:
   const rows: RecordRow[] = image.record.map((r) => [...r] as RecordRow);
   for (const g of generated) {
     const { hash, size } = recordHash(g.bytes);
-    rows.push([recordPath(g.file, site, target.osName), hash, size]);
+    rows.push([recordPath(g.file, site), hash, size]);
   }
   // RECORD came from the image, possibly as a hard link: replace it, never write into it.
   const record = path.join(infoDir, 'RECORD');

@@ -118,6 +118,28 @@ if (CHILD) {
     });
   });
 
+  describe('Windows layout, built on Linux', () => {
+    test('pip.exe, pip3.exe, pip3.X.exe = the wheel\'s t64.exe + shebang + zip; RECORD rows ../../Scripts/*.exe', async (t) => {
+      const image = await ensureImage(wheel!, path.join(os.tmpdir(), `vm-nt-${process.pid}`));
+      t.after(() => fs.rmSync(path.dirname(path.dirname(path.dirname(image.siteDir))), { recursive: true, force: true }));
+      if (!image.launcherStubs['t64.exe']) return t.skip('this pip wheel ships no Windows launchers (a distro rebuild)');
+      const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vm-ntenv-')));
+      t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+      const site = path.join(root, 'Lib', 'site-packages');
+      const bin = path.join(root, 'Scripts');
+      fs.mkdirSync(site, { recursive: true });
+      const stub = fs.readFileSync(path.join(image.siteDir, ...image.launcherStubs['t64.exe']!.split('/')));
+      const envPython = 'C:\\envs\\my env\\Scripts\\python.exe';
+      await installImage(image, image.scriptTemplate!, new Map([['t64.exe', stub]]), { sitePackages: site, binDir: bin, envPython, osName: 'nt', platform: 'win32', is64bit: true, version: [3, 13, 0], linkMode: 'copy' }, true);
+      assert.deepEqual(fs.readdirSync(bin).sort(), ['pip.exe', 'pip3.13.exe', 'pip3.exe']);
+      const exe = fs.readFileSync(path.join(bin, 'pip.exe'));
+      assert.deepEqual(exe.subarray(0, stub.length), stub);
+      assert.ok(exe.subarray(stub.length).toString('latin1').startsWith(`#!"${envPython}"\r\nPK\x03\x04`));
+      const rows = new Map(parseRecord(fs.readFileSync(path.join(site, image.distInfo, 'RECORD'), 'utf8')).map((r) => [r[0], r]));
+      assert.equal(rows.get('../../Scripts/pip.exe')?.[2], String(exe.length));
+    });
+  });
+
   describe('seedWheels', () => {
     test('pip, plus setuptools before 3.12, from what the interpreter bundles', async (t) => {
       const pythons = findPythons();
