@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { builtinActivationScripts, quotingForScript, substitutePlaceholders } from '../../src/core/activation';
-import { findPythons } from '../unit/core/pythons';
+import { createEnvironment } from '../../src/core/envBuilder';
+import { findPythons, type FoundPython } from '../unit/core/pythons';
 
 function which(cmd: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -23,7 +23,6 @@ function which(cmd: string): string | undefined {
   return undefined;
 }
 
-const python = findPythons().at(-1);
 let work: string;
 let markDir: string;
 
@@ -46,28 +45,18 @@ const HOSTILE_NAMES = [
 ];
 const HOSTILE_PROMPTS = ['my prompt', "it's $(touch MARK) `touch MARK` %n \\u \\w !x ; && |"];
 
-const VERSIONS: [number, number, number][] = [
-  [3, 12, 1],
-  [3, 13, 0],
-];
+/** One interpreter per template family: up to 3.12 the prompt is passed as "(name) ", from 3.13 bare. */
+const FAMILIES = (() => {
+  const all = findPythons();
+  const older = all.filter((p) => p.version[0] === 3 && p.version[1] <= 12).at(-1);
+  const newer = all.filter((p) => p.version[0] === 3 && p.version[1] >= 13).at(-1);
+  return [older, newer].filter((p): p is NonNullable<typeof p> => p !== undefined);
+})();
 
-/** Writes a minimal env (bin/python link to a real interpreter, pyvenv.cfg, our scripts). */
-function makeEnv(name: string, prompt: string, version: [number, number, number]): string {
-  const envDir = path.join(work, `v${version[1]}`, name);
-  const bin = path.join(envDir, 'bin');
-  fs.mkdirSync(bin, { recursive: true });
-  if (!fs.existsSync(path.join(bin, 'python'))) fs.symlinkSync(python!.path, path.join(bin, 'python'));
-  fs.writeFileSync(path.join(envDir, 'pyvenv.cfg'), `home = ${path.dirname(python!.path)}\ninclude-system-site-packages = false\nversion = ${python!.version.join('.')}\n`);
-  const values = {
-    VENV_DIR: envDir,
-    VENV_NAME: name,
-    VENV_PROMPT: version[1] >= 13 ? prompt : `(${prompt}) `,
-    VENV_BIN_NAME: 'bin',
-    VENV_PYTHON: path.join(bin, 'python'),
-  };
-  for (const s of builtinActivationScripts({ osName: 'posix', version })) {
-    fs.writeFileSync(path.join(bin, s.relPath), substitutePlaceholders(s.text, values, quotingForScript(s.relPath)));
-  }
+/** A real env made by our EnvBuilder (no pip), named `name`, with `prompt`. */
+async function makeEnv(name: string, prompt: string, py: FoundPython): Promise<string> {
+  const envDir = path.join(work, `v${py.version[1]}`, name);
+  await createEnvironment(envDir, { python: py.path, symlinks: true, cacheDir: path.join(work, 'cache'), ...(prompt === name ? {} : { prompt }) });
   return envDir;
 }
 
@@ -176,17 +165,18 @@ describe('activation scripts in real shells', () => {
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('a real interpreter was found for bin/python', () => assert.ok(python, 'no CPython 3 found'));
+  test('interpreters were found for both template families (<= 3.12, >= 3.13)', () => assert.equal(FAMILIES.length, 2, FAMILIES.map((p) => p.label).join(', ')));
 
   for (const shell of SHELLS) {
     const label = `${shell.name} ${shell.args.filter((a) => a !== '-c').join(' ')}`.trim();
-    for (const version of VERSIONS) {
-      test(`${label}, ${version.join('.')} templates: hostile names and prompts stay literal, deactivate restores`, (t) => {
+    for (const py of FAMILIES) {
+      const version = py.version;
+      test(`${label}, CPython ${version.join('.')}: hostile names and prompts stay literal, deactivate restores`, async (t) => {
         const exe = which(shell.name);
         if (!exe) return t.skip(`${shell.name} is not installed`);
         const cases = [...HOSTILE_NAMES.map((n) => [n, n] as const), ...HOSTILE_PROMPTS.map((p) => ['prompted', p] as const)];
         for (const [name, prompt] of cases) {
-          const envDir = makeEnv(name, prompt, version);
+          const envDir = await makeEnv(name, prompt, py);
           let args = shell.args;
           let script = shell.body;
           if (shell.name === 'tcsh') {
@@ -203,6 +193,7 @@ describe('activation scripts in real shells', () => {
           assert.equal(o.values.get('VIRTUAL_ENV_PROMPT'), version[1] >= 13 ? prompt : `(${prompt}) `, what);
           assert.equal(o.values.get('PATH_HEAD'), path.join(envDir, 'bin'), what);
           assert.equal(o.values.get('PYTHON'), path.join(envDir, 'bin', 'python'), what);
+          assert.equal(fs.realpathSync(o.values.get('PYTHON')!), fs.realpathSync(py.path), what);
           assert.equal(o.values.get('PYTHONHOME'), '<unset>', what);
           assert.equal(o.values.get('PROMPT'), `(${prompt}) old> `, what);
           assert.equal(o.values.get('AFTER_VIRTUAL_ENV'), '<unset>', what);
@@ -215,8 +206,8 @@ describe('activation scripts in real shells', () => {
     }
   }
 
-  test('bash: set -euo pipefail; source activate; deactivate prints nothing', () => {
-    const envDir = makeEnv("strict $(touch MARK) it's", 'strict', [3, 13, 0]);
+  test('bash: set -euo pipefail; source activate; deactivate prints nothing', async () => {
+    const envDir = await makeEnv("strict $(touch MARK) it's", 'strict', FAMILIES.at(-1)!);
     const r = spawnSync('bash', ['--norc', '--noprofile', '-c', 'set -euo pipefail; source "$ENV_DIR/bin/activate"; deactivate'], {
       cwd: markDir,
       encoding: 'utf8',
@@ -228,16 +219,16 @@ describe('activation scripts in real shells', () => {
     assert.deepEqual(fs.readdirSync(markDir), []);
   });
 
-  test('sh -u (dash): activate and deactivate with unset PS1/PYTHONHOME print nothing', () => {
-    const envDir = makeEnv('strict-sh', 'strict', [3, 12, 1]);
+  test('sh -u (dash): activate and deactivate with unset PS1/PYTHONHOME print nothing', async () => {
+    const envDir = await makeEnv('strict-sh', 'strict', FAMILIES[0]!);
     const r = spawnSync('sh', ['-u', '-c', '. "$ENV_DIR/bin/activate"; deactivate'], { cwd: markDir, encoding: 'utf8', env: { PATH: process.env.PATH, ENV_DIR: envDir } });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout + r.stderr, '');
   });
 
-  test('bash: switching envs and deactivating returns to the original PATH; deactivate is gone afterwards', () => {
-    const a = makeEnv('first', 'first', [3, 13, 0]);
-    const b = makeEnv('second', 'second', [3, 13, 0]);
+  test('bash: switching envs and deactivating returns to the original PATH; deactivate is gone afterwards', async () => {
+    const a = await makeEnv('first', 'first', FAMILIES[0]!);
+    const b = await makeEnv('second', 'second', FAMILIES.at(-1)!);
     const o = run(
       'bash',
       ['--norc', '--noprofile', '-c'],
@@ -256,8 +247,8 @@ printf 'FN=%s\\n' "$(declare -F deactivate || true)"`,
     assert.equal(o.values.get('FN'), '', 'deactivate removed itself');
   });
 
-  test('bash: deactivate nondestructive keeps the function; VIRTUAL_ENV_DISABLE_PROMPT keeps the prompt', () => {
-    const envDir = makeEnv('quiet', 'quiet', [3, 13, 0]);
+  test('bash: deactivate nondestructive keeps the function; VIRTUAL_ENV_DISABLE_PROMPT keeps the prompt', async () => {
+    const envDir = await makeEnv('quiet', 'quiet', FAMILIES.at(-1)!);
     const o = run(
       'bash',
       ['--norc', '--noprofile', '-c'],
