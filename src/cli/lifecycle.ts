@@ -50,7 +50,12 @@ function oneEnvDir(command: string, parsed: ParsedArgs): string {
 async function withLifecycleIo<T>(io: CliIo, verbose: boolean, run: (opts: LifecycleOptions) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onInterrupt = () => {
-    io.stderr('Interrupted: cancelling and restoring the environment...\n');
+    if (controller.signal.aborted) {
+      // A second Ctrl-C: stop now. The journal beside the env lets the next operation restore it.
+      io.stderr('Interrupted again: exiting now; the next operation on this environment restores it.\n');
+      process.exit(130);
+    }
+    io.stderr('Interrupted: cancelling and restoring the environment (Ctrl-C again to exit at once)...\n');
     controller.abort();
   };
   process.on('SIGINT', onInterrupt);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
+import { recoverEnvironment } from '../../../src/core/lifecycle';
 import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
@@ -133,6 +134,31 @@ describe('venv-manager lifecycle commands', () => {
     });
     assert.equal(code, 1, stderr);
     assert.match(stderr, /^Error: Cancelled/m);
+    assert.deepEqual(await snapshotTree(envDir), before);
+    assert.deepEqual(await leftovers(project), []);
+  });
+
+  test('Ctrl-C twice exits at once; the next operation restores the old env', async () => {
+    const { project, envDir } = await newEnv('sigint-twice', true);
+    const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
+    const before = await snapshotTree(envDir);
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'recreate', envDir, '-r', req, '--installer', 'pip'], { env: wheels.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d: string) => {
+        err += d;
+        if (/^(Collecting|Processing) /m.test(err) && !err.includes('Interrupted')) {
+          child.kill('SIGINT');
+        } else if (err.includes('Interrupted: cancelling') && !err.includes('Interrupted again')) {
+          child.kill('SIGINT');
+        }
+      });
+      child.on('close', (c) => resolve(c));
+    });
+    // 130 when the second Ctrl-C landed mid-rollback, 1 when the rollback had already finished.
+    assert.ok(code === 130 || code === 1, `exit code ${code}`);
+    await recoverEnvironment(envDir);
     assert.deepEqual(await snapshotTree(envDir), before);
     assert.deepEqual(await leftovers(project), []);
   });
