@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { findGlobalEnvironments, globalPlaces, inspectAll, type GlobalSearchOptions } from './environments';
+import { findGlobalEnvironments, findWorkspaceEnvironments, globalPlaces, inspectAll, type GlobalSearchOptions } from './environments';
 import { compileExcludes, DEFAULT_MAX_DEPTH, scanForEnvironments } from './scanner';
 import type { DiscoveredEnvironment } from './types';
 
@@ -134,10 +134,9 @@ export class EnvironmentIndex {
     const globalOpts = this.globalOptions();
     const [workspace, global] = await Promise.all([
       Promise.all(
-        this.roots.map(async (root) => {
-          const scan = await scanForEnvironments(root, { maxDepth: this.maxDepth, excludeTest: this.excluded });
-          return inspectAll(scan.envDirs.map((dir) => ({ dir, source: 'workspace' })), 'workspace', this.options.env ? { env: this.options.env } : {});
-        }),
+        this.roots.map((root) =>
+          findWorkspaceEnvironments(root, { maxDepth: this.maxDepth, exclude: this.options.exclude ?? [], ...(this.options.env ? { env: this.options.env } : {}) }),
+        ),
       ),
       globalOpts ? findGlobalEnvironments(globalOpts) : Promise.resolve([]),
     ]);

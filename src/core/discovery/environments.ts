@@ -31,7 +31,7 @@ export async function inspectAll(
   opts: Pick<InspectOptions, 'env' | 'platform'> = {},
 ): Promise<DiscoveredEnvironment[]> {
   const cache: BaseFactsCache = new Map();
-  const found = await mapLimited(dirs, 16, (d) =>
+  const found = await mapLimited(dirs, 64, (d) =>
     inspectEnvironment(d.dir, scope, d.source, {
       ...(d.kind ? { kind: d.kind } : {}),
       ...(d.name ? { name: d.name } : {}),
@@ -46,17 +46,36 @@ export async function inspectAll(
 /**
  * Every environment (folder holding a pyvenv.cfg) under `root`, at most `maxDepth` folders deep,
  * sorted by path. Skips node_modules, .git, site-packages, __pycache__ and `exclude` globs.
+ * Environments are inspected while the walk goes on (at most 64 at a time).
  */
 export async function findWorkspaceEnvironments(
   root: string,
   opts: ScanOptions & { env?: NodeJS.ProcessEnv } = {},
 ): Promise<DiscoveredEnvironment[]> {
-  const scan = await scanForEnvironments(root, opts);
-  const envs = await inspectAll(
-    scan.envDirs.map((dir) => ({ dir, source: 'workspace' })),
-    'workspace',
-    opts.env ? { env: opts.env } : {},
-  );
+  const baseFactsCache: BaseFactsCache = new Map();
+  const inspections: Promise<DiscoveredEnvironment | undefined>[] = [];
+  const waiting: (() => void)[] = [];
+  let running = 0;
+  const inspect = async (dir: string): Promise<DiscoveredEnvironment | undefined> => {
+    // A finishing inspection hands its slot straight to a waiting one.
+    if (running >= 64) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await inspectEnvironment(dir, 'workspace', 'workspace', { baseFactsCache, ...(opts.env ? { env: opts.env } : {}) });
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+  await scanForEnvironments(root, {
+    ...opts,
+    onFound: (dir) => {
+      inspections.push(inspect(dir));
+      opts.onFound?.(dir);
+    },
+  });
+  const envs = (await Promise.all(inspections)).filter((e): e is DiscoveredEnvironment => e !== undefined);
   return envs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

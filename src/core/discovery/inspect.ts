@@ -46,16 +46,18 @@ function baseFacts(candidate: string, opts: InspectOptions): Promise<{ isFile: b
 type CfgRead = { cfg: PyvenvCfg } | { error: string; missing: boolean };
 
 async function readCfg(cfgPath: string): Promise<CfgRead> {
-  let st;
-  try {
-    st = await fs.stat(cfgPath);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { error: `pyvenv.cfg cannot be read (${code ?? (err as Error).message})`, missing: code === 'ENOENT' || code === 'ENOTDIR' };
-  }
-  if (!st.isFile()) return { error: 'pyvenv.cfg is not a regular file', missing: false };
   const head = await readRegularFileHead(cfgPath, PYVENV_CFG_MAX_BYTES);
-  if (!head) return { error: 'pyvenv.cfg cannot be read (permission denied or removed while reading)', missing: false };
+  if (!head) {
+    // The uncommon path: find out why (missing, not a file, no permission).
+    try {
+      const st = await fs.stat(cfgPath);
+      if (!st.isFile()) return { error: 'pyvenv.cfg is not a regular file', missing: false };
+      return { error: 'pyvenv.cfg cannot be read (permission denied)', missing: false };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return { error: `pyvenv.cfg cannot be read (${code ?? (err as Error).message})`, missing: code === 'ENOENT' || code === 'ENOTDIR' };
+    }
+  }
   let cfg = parsePyvenvCfg(head.bytes);
   // The decoder drops a UTF-8 BOM silently, but Python would read '\ufeffhome' and miss `home`.
   if (head.bytes[0] === 0xef && head.bytes[1] === 0xbb && head.bytes[2] === 0xbf && !cfg.problems.some((p) => /byte order mark/.test(p))) {
@@ -234,46 +236,46 @@ export async function inspectEnvironment(
   }
 }
 
+/** Undefined when the env's python is a file (following links), else what is wrong with it. */
+async function pythonProblem(interpreterPath: string): Promise<EnvHealthProblem | undefined> {
+  if (await isFileFollowingLinks(interpreterPath)) return undefined;
+  if (await lstatOrUndefined(interpreterPath)) return { code: 'python-dangling', message: `${interpreterPath} points to a file that does not exist` };
+  return { code: 'python-dangling', message: `${interpreterPath} is missing` };
+}
+
 async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: string, opts: InspectOptions): Promise<DiscoveredEnvironment | undefined> {
   const cfgPath = path.join(dir, 'pyvenv.cfg');
-  const read = await readCfg(cfgPath);
+  // Independent reads run together: a scan inspects hundreds of environments.
+  const [read, layout] = await Promise.all([readCfg(cfgPath), findLayout(dir, opts.platform ?? process.platform)]);
   if ('missing' in read && read.missing) return undefined;
   const cfg = 'cfg' in read ? read.cfg : undefined;
   const problems: EnvHealthProblem[] = [];
   if ('error' in read) problems.push({ code: 'cfg-unreadable', message: read.error });
   if (cfg) for (const p of cfg.problems) problems.push({ code: 'cfg-malformed', message: `pyvenv.cfg: ${p}` });
 
-  const layout = await findLayout(dir, opts.platform ?? process.platform);
   const version = cfg ? cfgVersion(cfg) : undefined;
   const home = cfg?.values.get('home') || undefined;
   const promptRaw = cfg?.values.get('prompt');
   const prompt = promptRaw !== undefined && promptRaw !== '' ? readPromptValue(promptRaw) : undefined;
   if (cfg && !home) problems.push({ code: 'cfg-malformed', message: "pyvenv.cfg has no 'home' key: Python cannot find its base installation" });
-
-  const pythonLink = await lstatOrUndefined(layout.interpreterPath);
-  if (!pythonLink) problems.push({ code: 'python-dangling', message: `${layout.interpreterPath} is missing` });
-  else if (!(await isFileFollowingLinks(layout.interpreterPath))) {
-    problems.push({ code: 'python-dangling', message: `${layout.interpreterPath} points to a file that does not exist` });
-  }
-
-  let baseInterpreter: string | undefined;
   const homeIsAbsolute = home !== undefined && (path.posix.isAbsolute(home) || path.win32.isAbsolute(home));
   if (home && !homeIsAbsolute) problems.push({ code: 'cfg-malformed', message: `pyvenv.cfg: 'home' is not an absolute path (${home})` });
-  if (home && homeIsAbsolute) {
-    const base = await findBaseInterpreter(home, layout.interpreterPath, version, layout.windows, opts);
-    baseInterpreter = base.path;
-    if (!base.exists) {
-      problems.push({ code: 'base-missing', message: `the base interpreter ${base.path} does not exist (home = ${home}); recreate the environment with an installed Python` });
-    } else if (version) {
-      if (base.versionOnDisk && !sameRelease(version, base.versionOnDisk)) {
-        problems.push({
-          code: 'version-mismatch',
-          message: `made with Python ${version}, but ${base.path} is now Python ${base.versionOnDisk} (upgraded in place); Upgrade the environment to match`,
-        });
-      }
-    }
+
+  const [python, base, sitePackages] = await Promise.all([
+    pythonProblem(layout.interpreterPath),
+    home && homeIsAbsolute ? findBaseInterpreter(home, layout.interpreterPath, version, layout.windows, opts) : Promise.resolve(undefined),
+    findSitePackages(dir, layout.windows, version),
+  ]);
+  if (python) problems.push(python);
+  if (base && !base.exists) {
+    problems.push({ code: 'base-missing', message: `the base interpreter ${base.path} does not exist (home = ${home}); recreate the environment with an installed Python` });
+  } else if (base && version && base.versionOnDisk && !sameRelease(version, base.versionOnDisk)) {
+    problems.push({
+      code: 'version-mismatch',
+      message: `made with Python ${version}, but ${base.path} is now Python ${base.versionOnDisk} (upgraded in place); Upgrade the environment to match`,
+    });
   }
-  const sitePackages = await findSitePackages(dir, layout.windows, version);
+  const baseInterpreter = base?.path;
   return {
     path: dir,
     name: opts.name ?? path.basename(dir),

@@ -21,6 +21,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** readdir calls in flight. Default 32. */
   concurrency?: number;
+  /** Called for each environment folder as soon as it is found, so callers can inspect while the walk goes on. */
+  onFound?: (envDir: string) => void;
 }
 
 export interface ScanResult {
@@ -152,6 +154,7 @@ export async function scanForEnvironments(
       for (const e of entries) {
         if (e.name === 'pyvenv.cfg' && !e.isDirectory()) {
           result.envDirs.push(task.dir);
+          opts.onFound?.(task.dir);
           return;
         }
       }
