@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createEnvironment } from '../../src/core/envBuilder';
 import { getInterpreterInfo, type InterpreterInfo } from '../../src/core/interpreter';
 import { getUnpackCount, missingEnsurepipError, seedPip } from '../../src/core/seed';
 import { findPythons, atLeast } from '../unit/core/pythons';
@@ -159,6 +160,20 @@ describe('seedPip against ensurepip', { concurrency: false }, () => {
       assert.equal(list(again), list(ref));
     });
   }
+
+  test('createEnvironment({ withPip: true }) seeds through the same path', async () => {
+    const py = pythons[pythons.length - 1]!;
+    const env = path.join(work, 'built with pip');
+    const lines: string[] = [];
+    await createEnvironment(env, { python: py.path, withPip: true, symlinks: true, cacheDir, log: (l) => lines.push(l) });
+    assert.ok(lines.some((l) => /from the cache/.test(l)), lines.join('\n'));
+    const v = pip(env, ['--version']);
+    assert.equal(v.status, 0, v.stderr);
+    assert.ok(v.stdout.includes(`from ${env}/`), v.stdout);
+    const ref = path.join(work, 'built ref');
+    execFileSync(py.path, ['-m', 'venv', ref]);
+    assert.equal(pip(env, ['list', '--format=freeze']).stdout, pip(ref, ['list', '--format=freeze']).stdout);
+  });
 
   test('with copies instead of hard links the env is the same', async () => {
     const py = pythons[pythons.length - 1]!;
