@@ -28,6 +28,13 @@ export function journalPathFor(realParent: string, name: string): string {
 /** The marker file inside an env that is still being built; removing it is the commit point. */
 export const INCOMPLETE_MARKER = '.venv-manager-incomplete';
 
+/**
+ * A pyvenv.cfg line without '=' that an env being built carries from its first cfg write until
+ * the commit: Python (site, getpath), pip and uv skip such lines, but a cfg reader reports them,
+ * so discovery shows a half-built env as unhealthy (cfg-malformed) even if the process is killed.
+ */
+export const INCOMPLETE_CFG_LINE = 'venv-manager: incomplete environment, still being built or its build was interrupted';
+
 /** Hidden sibling names, all starting `.<name>.venv-manager-`, so they sort and filter together. */
 export function siblingName(name: string, kind: 'old' | 'trash' | 'backup'): string {
   return `.${name}.venv-manager-${kind}-${randomBytes(4).toString('hex')}`;

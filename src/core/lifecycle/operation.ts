@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { checkpoint } from './checkpoint';
 import { binDirOf, isInterpreterEntryName } from './envFacts';
 import { LifecycleError, fsFailure } from './errors';
-import { INCOMPLETE_MARKER, journalPathFor, readJournal, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
+import { INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER, journalPathFor, readJournal, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
 import { acquireEnvLock } from './lock';
 import { isSameProcessAlive, processStartTime } from './processes';
 import { checkEnvDir, checkEnvPath, removeEnvTree, removeTree, type CheckedEnv } from './safety';
@@ -223,6 +223,7 @@ export async function replaceEnvironment(ctx: OperationContext, operation: 'recr
       checkpoint(`${operation}:installer-started`, ctx.env);
     });
     checkpoint(`${operation}:built`, ctx.env);
+    await removeIncompleteCfgLine(path.join(ctx.envPath, 'pyvenv.cfg'));
     await fs.unlink(path.join(ctx.envPath, INCOMPLETE_MARKER));
     await syncDir(ctx.envPath);
   } catch (err) {
@@ -236,6 +237,16 @@ export async function replaceEnvironment(ctx: OperationContext, operation: 'recr
   await discardReplaced(ctx.realParent, ctx.name, asidePath, ctx.log);
   checkpoint(`${operation}:old-removed`, ctx.env);
   await removeJournal(ctx.journalPath);
+}
+
+/** Rewrites the cfg without INCOMPLETE_CFG_LINE, atomically (temp file + rename). */
+async function removeIncompleteCfgLine(cfgPath: string): Promise<void> {
+  const text = await fs.readFile(cfgPath, 'utf8');
+  const kept = text.split(/(?<=\n)/).filter((line) => line.trimEnd() !== INCOMPLETE_CFG_LINE).join('');
+  const tmp = `${cfgPath}.venv-manager-tmp`;
+  const mode = (await fs.stat(cfgPath)).mode & 0o7777;
+  await fs.writeFile(tmp, kept, { encoding: 'utf8', mode });
+  await fs.rename(tmp, cfgPath);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { resolvePythonSpec } from '../discovery';
-import { createEnvironment, type EnvBuilderOptions } from '../envBuilder';
+import { EnvBuilder, type EnvBuilderOptions, type EnvContext } from '../envBuilder';
 import { LifecycleError } from './errors';
 import { findBaseInterpreter, readEnvSettings, type EnvSettings } from './envFacts';
+import { INCOMPLETE_CFG_LINE } from './journal';
 import type { OperationContext } from './operation';
 
 /** The base interpreter to build from: --python SPEC when given, else the one the env was made from. */
@@ -41,10 +42,18 @@ export async function rebuildOptions(ctx: OperationContext, python: string, sett
   };
 }
 
-/** Creates the env at `ctx.envPath`, turning the builder's error into a LifecycleError. */
+/** Every pyvenv.cfg it writes carries INCOMPLETE_CFG_LINE; the commit removes it. */
+class InProgressEnvBuilder extends EnvBuilder {
+  override async createConfiguration(context: EnvContext): Promise<void> {
+    await super.createConfiguration(context);
+    await fs.appendFile(context.cfgPath, `${INCOMPLETE_CFG_LINE}${context.platform.eol}`, 'utf8');
+  }
+}
+
+/** Creates the env at `ctx.envPath`, marked incomplete, turning the builder's error into a LifecycleError. */
 export async function buildEnvironment(ctx: OperationContext, options: EnvBuilderOptions): Promise<void> {
   try {
-    await createEnvironment(ctx.envPath, options);
+    await new InProgressEnvBuilder(options).create(ctx.envPath);
   } catch (err) {
     if (ctx.opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled while creating the environment.', { cause: err });
     throw new LifecycleError('build-failed', `Creating the new environment failed: ${(err as Error).message}`, { cause: err });

@@ -6,6 +6,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
+import { inspectEnvironment } from '../../../src/core/discovery';
 import { isIncompleteEnvironment, recoverEnvironment } from '../../../src/core/lifecycle';
 import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
@@ -95,6 +96,9 @@ describe('recreate killed with SIGKILL', () => {
         const isNew = !incomplete && importsAlpha(envDir);
         assert.ok(incomplete || isOld || isNew, `after a kill at ${step} the env is neither old, new, nor marked incomplete`);
         assert.equal(beforeCommit.includes(step) && !isOld, incomplete, 'before the commit point a new env is always marked incomplete');
+        const seen = await inspectEnvironment(envDir);
+        if (incomplete) assert.ok(!seen || !seen.health.ok, `discovery must not report a half-built env as healthy: ${JSON.stringify(seen?.health)}`);
+        else assert.equal(seen?.health.ok, true, `discovery must report the ${isOld ? 'old' : 'new'} env as healthy: ${JSON.stringify(seen?.health)}`);
       }
       assert.ok(await fs.stat(path.join(project, '.env.venv-manager.lock')).then(() => true, () => false), 'the dead process left its lock');
 
@@ -107,6 +111,7 @@ describe('recreate killed with SIGKILL', () => {
         assert.equal(await isIncompleteEnvironment(envDir), false);
         assert.ok(importsAlpha(envDir), 'the new env must be in place and working');
       }
+      assert.equal((await inspectEnvironment(envDir))?.health.ok, true, 'after recovery discovery sees a healthy env');
       assert.deepEqual(await leftovers(project), [], 'recovery removes the journal, the stale lock and every hidden sibling');
       if (installerPid !== undefined) assert.equal(alive(installerPid), false, 'an installer orphaned by the kill must be stopped by recovery');
     });

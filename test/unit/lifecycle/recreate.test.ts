@@ -3,7 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test, before } from 'node:test';
-import { LifecycleError, recreateEnvironment } from '../../../src/core/lifecycle';
+import { inspectEnvironment } from '../../../src/core/discovery';
+import { isIncompleteEnvironment, LifecycleError, recreateEnvironment } from '../../../src/core/lifecycle';
+import { parsePyvenvCfg } from '../../../src/core/pyvenvCfg';
 import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
@@ -61,6 +63,9 @@ describe('recreateEnvironment', () => {
     assert.doesNotMatch(activate, /venv-manager-(old|new|trash)/);
     const cfg = await fs.readFile(path.join(envDir, 'pyvenv.cfg'), 'utf8');
     assert.match(cfg, /^prompt = 'proj ok'$/m);
+    assert.deepEqual(parsePyvenvCfg(cfg).problems, [], 'the committed cfg carries no in-progress line');
+    assert.equal(await isIncompleteEnvironment(envDir), false);
+    assert.deepEqual((await inspectEnvironment(envDir))?.health, { ok: true, problems: [] });
     // pip says "Collecting alpha" for an index and "Processing .../alpha-1.0-...whl" for find-links.
     assert.ok(progress.some((m) => /^(Collecting|Processing) alpha/.test(m)), `progress: ${progress.join(' | ')}`);
     assert.ok(progress.some((m) => m.startsWith('Installed ') && m.includes('alpha-1.0')), `progress: ${progress.join(' | ')}`);
