@@ -163,6 +163,26 @@ describe('venv-manager lifecycle commands', () => {
     assert.deepEqual(await leftovers(project), []);
   });
 
+  test('two CLI recreates started at once: one succeeds, the other exits 1 naming the holder', async () => {
+    const { project, envDir } = await newEnv('two-processes', true);
+    const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
+    const runOne = () => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'recreate', envDir, '-r', req, '--installer', 'pip'], { env: wheels.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d: string) => (err += d));
+      child.on('close', (code) => resolve({ code, stderr: err }));
+    });
+    const results = await Promise.all([runOne(), runOne()]);
+    const ok = results.filter((r) => r.code === 0);
+    const busy = results.filter((r) => r.code === 1);
+    assert.equal(ok.length, 1, results.map((r) => r.stderr).join('\n---\n'));
+    assert.equal(busy.length, 1, results.map((r) => r.stderr).join('\n---\n'));
+    assert.match(busy[0].stderr, /^Error: .* is busy: another operation holds its lock, process \d+ \(recreate/m);
+    assert.equal(execFileSync(path.join(envDir, 'bin', 'python'), ['-c', 'import alpha; print(alpha.hello())'], { encoding: 'utf8' }).trim(), 'alpha 1.0');
+    assert.deepEqual(await leftovers(project), []);
+  });
+
   test('upgrade to another minor version: exit 1 telling to recreate', async (t) => {
     const other = (await usablePythons()).find((p) => p.version[1] !== py.version[1]);
     if (!other) return t.skip('only one minor version of Python here');

@@ -125,6 +125,20 @@ describe('recreateEnvironment', () => {
     }), (err) => assert.ok(['cancelled', 'build-failed'].includes(err.code), err.message));
   });
 
+  test('a build error after the old env was moved aside (an interpreter that fails): old env back byte for byte', async () => {
+    const { project, envDir } = await projectWithEnv('builderror');
+    const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
+    // Executable and on disk, so every check before the swap passes; it just is not a Python.
+    const fake = path.join(work, 'fake-python', 'python3');
+    await fs.mkdir(path.dirname(fake), { recursive: true });
+    await fs.writeFile(fake, '#!/bin/sh\necho "this is not python" >&2\nexit 3\n', { mode: 0o755 });
+    const progress: string[] = [];
+    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, python: fake, onProgress: (m) => progress.push(m) }), (err) => {
+      assert.equal(err.code, 'build-failed', err.message);
+    });
+    assert.ok(progress.includes('Putting the previous environment back'), `the failure came after the swap began: ${progress.join(' | ')}`);
+  });
+
   test('a missing requirements file is refused before anything moves', async () => {
     const { project, envDir } = await projectWithEnv('noreq');
     await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: path.join(project, 'nope.txt'), env: wheels.env }), (err) => {
