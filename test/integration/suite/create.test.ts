@@ -31,7 +31,8 @@ describe('Create Environment', () => {
         interpreterItems = q.items!;
         return q.items!.find((i) => (i as { python?: string }).python === preparedFacts().python);
       },
-      'create.name': (q) => (q.message.endsWith('|.venv') ? '.venv' : 'second-env'),
+      // First the suggested (existing) .venv, then, after "Choose Another Name", a new one.
+      'create.name': () => (prompter.asked.filter((q) => q.id === 'create.name').length === 1 ? '.venv' : 'second-env'),
       'create.exists': () => 'Choose Another Name',
       'create.requirements': (q) => {
         requirementItems = q.items!;
