@@ -88,16 +88,44 @@ export async function checkEnvDir(envDirInput: string, opts: SafetyOptions = {})
     throw new LifecycleError('not-an-env', `${envDirInput} holds no pyvenv.cfg, so it is not a virtual environment; refusing to touch it.`);
   }
   if (!cfgStat.isFile()) throw new LifecycleError('not-an-env', `${cfgPath} is not a regular file; refusing to touch ${envDirInput}.`);
+  const mounted = await mountPointsInside(await realOrSelf(envDir));
+  if (mounted.length > 0) {
+    throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: another file system is mounted inside it (${mounted.join(', ')}). Unmount it first.`);
+  }
   const cfg = parsePyvenvCfg(await fs.readFile(cfgPath));
   return { envDir, parent: path.dirname(envDir), name: path.basename(envDir), cfg };
 }
 
 /**
+ * Mount points strictly below `dir` (Linux, from /proc/self/mountinfo; elsewhere none are known
+ * and removeTree's device check is the guard). Removing an env must not empty a mounted folder.
+ */
+export async function mountPointsInside(dir: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const field = line.split(' ')[4];
+    if (!field) continue;
+    // mountinfo escapes space, tab, newline and backslash as \ooo octal.
+    const mountPoint = field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+    if (mountPoint.startsWith(prefix)) out.push(mountPoint);
+  }
+  return out;
+}
+
+/**
  * Removes a folder tree without ever following a symbolic link: links (and Windows junctions,
  * which lstat reports as links) are unlinked, never descended into, so nothing outside `dir` is
- * touched. A folder without write permission is made writable first (its own tree only).
+ * touched; nor is a folder on another device (a mount). A folder without write permission is
+ * made writable first (its own tree only). `rootDevice` is for the recursion.
  */
-export async function removeTree(dir: string): Promise<void> {
+export async function removeTree(dir: string, rootDevice?: number): Promise<void> {
   let st;
   try {
     st = await fs.lstat(dir);
@@ -109,6 +137,8 @@ export async function removeTree(dir: string): Promise<void> {
     await unlinkEntry(dir);
     return;
   }
+  // Like `rm --one-file-system`: never descend into another file system mounted inside the tree.
+  if (rootDevice !== undefined && st.dev !== rootDevice) throw new Error(`refusing to remove ${dir}: another file system is mounted there`);
   let entries: string[];
   try {
     entries = await fs.readdir(dir);
@@ -120,7 +150,7 @@ export async function removeTree(dir: string): Promise<void> {
   for (const entry of entries) {
     const p = path.join(dir, entry);
     const est = await fs.lstat(p);
-    if (est.isDirectory()) await removeTree(p);
+    if (est.isDirectory()) await removeTree(p, st.dev);
     else await unlinkEntry(p);
   }
   await fs.rmdir(dir);

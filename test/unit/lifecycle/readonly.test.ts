@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
-import { clearEnvironment, deleteEnvironment, LifecycleError, recreateEnvironment, upgradeEnvironment } from '../../../src/core/lifecycle';
+import { clearEnvironment, deleteEnvironment, LifecycleError, recreateEnvironment, removeTree, upgradeEnvironment } from '../../../src/core/lifecycle';
 import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
@@ -82,6 +82,31 @@ describe('read-only places', () => {
       assert.deepEqual(await snapshotTree(envDir), before, `${name} changed something`);
       assert.deepEqual(await leftovers(project), [], `${name} left something behind`);
     }
+  });
+
+  test('a file system mounted inside the env: refused (and removeTree never descends into it)', async (t) => {
+    const project = path.join(work, 'mount-inside');
+    await fs.mkdir(project);
+    const envDir = path.join(project, 'env');
+    await makeEnv(envDir, py.path, { withPip: false });
+    const req = await writeRequirements(work, 'mnt-requirements.txt', ['alpha==1.0']);
+    const data = path.join(envDir, 'lib', 'data');
+    await fs.mkdir(data);
+    if (!tryRun(t, 'mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', data])) return;
+    t.after(() => execFileSync('umount', ['-l', data]));
+    await fs.writeFile(path.join(data, 'precious.txt'), 'on another file system\n');
+    const before = await snapshotTree(envDir);
+    for (const [name, run] of operations(envDir, req)) {
+      await assert.rejects(run(), (err: unknown) => {
+        assert.ok(err instanceof LifecycleError, `${name}: ${String(err)}`);
+        assert.equal(err.code, 'unsafe-path', `${name}: ${err.message}`);
+        assert.match(err.message, /mounted inside/);
+        return true;
+      });
+      assert.deepEqual(await snapshotTree(envDir), before, `${name} changed something`);
+    }
+    await assert.rejects(removeTree(envDir), /another file system is mounted/);
+    assert.equal(await fs.readFile(path.join(data, 'precious.txt'), 'utf8'), 'on another file system\n');
   });
 
   test('an immutable parent folder (chattr +i): the lock cannot be created, nothing changes', async (t) => {
