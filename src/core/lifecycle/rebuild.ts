@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { resolvePythonSpec } from '../discovery';
 import { EnvBuilder, type EnvBuilderOptions, type EnvContext } from '../envBuilder';
 import { LifecycleError } from './errors';
-import { findBaseInterpreter, readEnvSettings, type EnvSettings } from './envFacts';
+import { findBaseInterpreter, type EnvSettings } from './envFacts';
 import { INCOMPLETE_CFG_LINE } from './journal';
 import type { OperationContext } from './operation';
 
@@ -60,4 +60,3 @@ export async function buildEnvironment(ctx: OperationContext, options: EnvBuilde
   }
 }
 
-export { readEnvSettings };
