@@ -35,7 +35,7 @@ export function parsePyvenvCfg(input: string | Uint8Array): PyvenvCfg {
       problems.push(`file is ${bytes.length} bytes; only the first ${PYVENV_CFG_MAX_BYTES} were read`);
       bytes = bytes.subarray(0, PYVENV_CFG_MAX_BYTES);
     }
-    text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
     if (text.includes('\uFFFD')) problems.push('file is not valid UTF-8');
   }
   if (text.charCodeAt(0) === 0xfeff) {

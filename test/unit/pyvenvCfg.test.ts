@@ -42,6 +42,10 @@ describe('parsePyvenvCfg', () => {
     assert.equal(crlf.values.get('home'), 'C:\\Python312');
     assert.ok(crlf.problems.some((p) => /byte order mark/.test(p)));
 
+    const bomBytes = parsePyvenvCfg(new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('home = /usr/bin\n')]));
+    assert.equal(bomBytes.values.get('home'), '/usr/bin');
+    assert.ok(bomBytes.problems.some((p) => /byte order mark/.test(p)), 'a BOM in raw bytes is reported');
+
     const odd = parsePyvenvCfg('just words\nhome = /a\nhome = /b\n');
     assert.equal(odd.values.get('home'), '/b');
     assert.ok(odd.problems.some((p) => /no '='/.test(p)));
