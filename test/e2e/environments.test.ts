@@ -1,0 +1,152 @@
+// A person's view of Venv Manager in a real VS Code (code-server in Chromium): the Environments view,
+// an expanded env, Create Environment from the palette, an activated terminal, and Recreate with its
+// progress notification. Screenshots go to test-results/screenshots/e2e-*.png.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { findInterpreters } from '../../src/core';
+import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
+import { repoRoot } from '../harness/paths';
+
+async function newestCPython(): Promise<{ path: string; version: string }> {
+  const found = (await findInterpreters()).filter((i) => (i.implementation ?? 'cpython') === 'cpython' && !i.freeThreaded && i.version && Number(i.version.split('.')[1]) >= 8 && i.version.startsWith('3.'));
+  assert.ok(found.length > 0, 'a CPython >= 3.8 on this machine');
+  return { path: found[0].path, version: found[0].version! };
+}
+
+async function runPaletteCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  await page.keyboard.press('Enter');
+}
+
+function treeRow(page: Page, text: string | RegExp) {
+  return page.locator('.sidebar .monaco-list-row', { hasText: text });
+}
+
+describe('Venv Manager as a person uses it', () => {
+  let server: CodeServer;
+  let wb: Workbench;
+  let ws: string;
+  let python: { path: string; version: string };
+
+  before(async () => {
+    python = await newestCPython();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-'));
+    ws = path.join(tmp, 'sample-workspace');
+    fs.cpSync(path.join(repoRoot, 'examples', 'sample-workspace'), ws, { recursive: true });
+    execFileSync(python.path, ['-m', 'venv', '--without-pip', path.join(ws, '.venv')]);
+    execFileSync(python.path, ['-m', 'venv', '--without-pip', '--prompt', 'tools', path.join(ws, 'tools', 'env')]);
+    server = await startCodeServer({
+      workspace: ws,
+      env: { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+      settings: { 'terminal.integrated.defaultProfile.linux': 'bash', 'workbench.colorTheme': 'Default Dark Modern' },
+    });
+    wb = await openWorkbench(server);
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+  });
+
+  test('the Environments view lists the workspace envs with version, kind and the active mark', async () => {
+    const page = wb.page;
+    const item = page.locator('.activitybar .action-item a[aria-label^="Venv Manager"]');
+    await item.waitFor({ state: 'visible', timeout: 60_000 });
+    await item.click();
+    const venvRow = treeRow(page, '.venv');
+    await venvRow.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await treeRow(page, 'tools/env').first().waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await venvRow.first().innerText();
+    assert.match(text, new RegExp(`${python.version.replace(/\./g, '\\.')} · venv · active`));
+    await treeRow(page, 'Global').first().waitFor({ state: 'visible' });
+    await screenshot(page, 'e2e-1-environments-view');
+  });
+
+  test('expanding an env shows its parsed pyvenv.cfg, interpreter and site-packages', async () => {
+    const page = wb.page;
+    await treeRow(page, '.venv').first().click();
+    for (const key of ['home', 'include-system-site-packages', 'version', 'interpreter', 'site-packages']) {
+      await treeRow(page, new RegExp(`^${key}`)).first().waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    await screenshot(page, 'e2e-2-env-expanded');
+    await treeRow(page, /^version/).first().click();
+    await page.locator('.editor-instance .view-line', { hasText: 'version' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, 'e2e-3-cfg-key-opened');
+    await treeRow(page, '.venv').first().click();
+  });
+
+  test('Create Environment from the command palette: interpreter, name, requirements, progress, new env in the tree', async () => {
+    const page = wb.page;
+    await runPaletteCommand(page, 'Venv Manager: Create Environment');
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.filter({ hasText: /Python 3\.\d+/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'e2e-4-create-interpreter-pick');
+    const firstLabel = await rows.first().innerText();
+    assert.match(firstLabel, new RegExp(`Python ${python.version.replace(/\./g, '\\.')}`), 'newest first');
+    await page.keyboard.press('Enter');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.waitForFunction(`document.querySelector('.quick-input-widget .quick-input-box input')?.value === '.venv'`, undefined, { timeout: 20_000 });
+    await input.fill('e2e-env');
+    await page.keyboard.press('Enter');
+    await rows.filter({ hasText: 'Do not install requirements' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await screenshot(page, 'e2e-5-create-requirements-pick');
+    await input.fill('Do not install');
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: /Created e2e-env/ }).waitFor({ state: 'visible', timeout: 60_000 });
+    await treeRow(page, 'e2e-env').first().waitFor({ state: 'visible', timeout: 20_000 });
+    await screenshot(page, 'e2e-6-created');
+    assert.ok(fs.existsSync(path.join(ws, 'e2e-env', 'pyvenv.cfg')));
+    assert.ok(!fs.existsSync(path.join(ws, '.venv-1')));
+  });
+
+  test('a new terminal has .venv activated; deactivate works', async () => {
+    const page = wb.page;
+    await runPaletteCommand(page, 'Terminal: Create New Terminal');
+    const terminal = page.locator('.terminal-wrapper.active .xterm-rows');
+    await terminal.waitFor({ state: 'visible', timeout: 30_000 });
+    // Type only once the shell has printed its prompt.
+    await page.waitForFunction(`(document.querySelector('.terminal-wrapper.active .xterm-rows')?.textContent ?? '').trim().length > 0`, undefined, { timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.keyboard.type('echo "VE=$VIRTUAL_ENV"; command -v python; deactivate; echo "after=${VIRTUAL_ENV-unset}"');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(`/after=unset/.test(document.querySelector('.terminal-wrapper.active .xterm-rows')?.textContent ?? '')`, undefined, { timeout: 30_000 });
+    const text = (await terminal.innerText()).replace(/\u00a0/g, ' ');
+    assert.match(text, new RegExp(`VE=${path.join(ws, '.venv').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    assert.match(text, new RegExp(`${path.join(ws, '.venv', 'bin', 'python').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    await screenshot(page, 'e2e-7-terminal');
+  });
+
+  test('Recreate from requirements.txt shows a progress notification and replaces the env', async () => {
+    const page = wb.page;
+    const marker = path.join(ws, '.venv', 'old-env-marker');
+    fs.writeFileSync(marker, '');
+    await runPaletteCommand(page, 'Venv Manager: Recreate Environment from Requirements');
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill(path.join(ws, '.venv'));
+    await rows.filter({ hasText: '.venv' }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await rows.filter({ hasText: 'requirements.txt' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await dialog.innerText(), new RegExp(path.join(ws, '.venv').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+    await screenshot(page, 'e2e-8-recreate-confirm');
+    await dialog.locator('.monaco-button', { hasText: 'Recreate' }).first().click();
+    await page.locator('.notifications-toasts', { hasText: /Recreating/ }).waitFor({ state: 'visible', timeout: 20_000 });
+    await screenshot(page, 'e2e-9-recreate-progress');
+    await page.locator('.notifications-toasts', { hasText: /Recreated/ }).waitFor({ state: 'visible', timeout: 120_000 });
+    await screenshot(page, 'e2e-10-recreated');
+    assert.ok(!fs.existsSync(marker), 'the env was replaced');
+    assert.ok(fs.existsSync(path.join(ws, '.venv', 'bin', 'pip')));
+  });
+});
