@@ -38,7 +38,11 @@ async function runOne(run: (typeof runs)[number]): Promise<Totals> {
     while (!fs.existsSync(resultFile) && Date.now() < end) await sleep(250);
     if (!fs.existsSync(resultFile)) {
       const shot = await screenshot(workbench.page, `integration-${run.name}-timeout`).catch(() => '(no screenshot)');
-      throw new Error(`no result after ${RUN_TIMEOUT_MS} ms (screenshot ${shot}); code-server log tail:\n${server.logs().slice(-3000)}`);
+      const progressFile = `${resultFile}.progress`;
+      const progress = fs.existsSync(progressFile) ? fs.readFileSync(progressFile, 'utf8').trim().split('\n') : [];
+      const last = progress.at(-1);
+      const hung = last?.startsWith('start ') ? `\n  still running: ${last.slice(6)}` : '';
+      throw new Error(`no result after ${RUN_TIMEOUT_MS} ms (screenshot ${shot})${hung}\n  progress:\n${indent(progress.join('\n'))}\n  code-server log tail:\n${server.logs().slice(-3000)}`);
     }
     await sleep(100);
     const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as IntegrationResultFile;

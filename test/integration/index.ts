@@ -44,6 +44,11 @@ export async function run(): Promise<void> {
     await mocha.loadFilesAsync();
     await new Promise<void>((resolve) => {
       const runner = mocha.run(() => resolve());
+      // One line per event, so the driver can name the test that hangs when no result arrives.
+      const progress = process.env.VENV_MANAGER_TEST_RESULT ? `${process.env.VENV_MANAGER_TEST_RESULT}.progress` : undefined;
+      const note = (line: string) => { if (progress) fs.appendFileSync(progress, `${line}\n`); };
+      runner.on('test', (t) => note(`start ${t.fullTitle()}`));
+      runner.on('test end', (t) => note(`end   ${t.fullTitle()} (${t.state ?? 'unknown'}, ${t.duration ?? '?'} ms)`));
       runner.on('pass', (t) => tests.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
       runner.on('fail', (t, err: Error) => tests.push({ title: t.fullTitle(), state: 'failed', error: String(err?.stack ?? err) }));
       runner.on('pending', (t) => tests.push({ title: t.fullTitle(), state: 'pending' }));
