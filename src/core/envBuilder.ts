@@ -56,6 +56,8 @@ export interface EnvContext {
   /** What to run to execute the environment's python (differs from envExe only behind Windows redirects). */
   envExecCmd: string;
   cfgPath: string;
+  /** The env dir did not exist and was made by this create (so it started empty). */
+  created: boolean;
   info: InterpreterInfo;
   platform: TargetPlatform;
   layout: EnvLayout;
@@ -109,9 +111,8 @@ export class EnvBuilder {
   }
 
   async create(envDir: string): Promise<EnvContext> {
-    const info = await this.interpreterInfo();
     const dir = path.resolve(this.options.cwd ?? process.cwd(), envDir);
-    const existedBefore = await lexists(dir);
+    const [info, existedBefore] = await Promise.all([this.interpreterInfo(), lexists(dir)]);
     try {
       return await this.build(dir, info);
     } catch (err) {
@@ -127,12 +128,12 @@ export class EnvBuilder {
     this.progress(`Creating ${envDir}`);
     const context = await this.ensureDirectories(envDir, info);
     this.checkCancelled();
-    if (versionAtLeast(info, 3, 13)) {
-      for (const scm of this.scmIgnoreFiles) await this.createScmIgnoreFile(context, scm);
-    }
     this.writeSystemSitePackages = false;
-    // The interpreter files and the first cfg do not depend on each other.
-    await Promise.all([this.createConfiguration(context), this.setupPython(context)]);
+    const scmFiles = versionAtLeast(info, 3, 13) ? [...this.scmIgnoreFiles].map((scm) => this.createScmIgnoreFile(context, scm)) : [];
+    // The ignore files, the interpreter files and the first cfg do not depend on each other. Without
+    // pip the scripts depend on nothing either (venv writes them after pip), so they go alongside.
+    const scriptsAlongside = !this.withPip && !this.upgrade;
+    await Promise.all([...scmFiles, this.createConfiguration(context), this.setupPython(context), scriptsAlongside ? this.setupScripts(context) : undefined]);
     this.checkCancelled();
     if (this.withPip) {
       this.progress('Installing pip');
@@ -140,7 +141,7 @@ export class EnvBuilder {
       this.checkCancelled();
     }
     if (!this.upgrade) {
-      await this.setupScripts(context);
+      if (!scriptsAlongside) await this.setupScripts(context);
       await this.postSetup(context);
     }
     if (this.systemSitePackages) {
@@ -162,14 +163,20 @@ export class EnvBuilder {
     if (versionAtLeast(base, 3, 11) && envDir.includes(platform.pathsep)) {
       throw new VenvError(`Refusing to create a venv in ${envDir} because it contains the PATH separator ${platform.pathsep}.`);
     }
-    const existing = await lstatOrUndefined(envDir);
-    if (existing) {
-      // Unlike venv, a link or a file at the env dir is refused BEFORE anything is cleared:
-      // clearing must never reach outside the environment.
-      await this.checkCreatable(envDir, existing);
-      if (this.clear) await this.clearDirectory(envDir);
-    } else {
-      await this.createIfNeeded(envDir);
+    let created = true;
+    try {
+      await fs.mkdir(envDir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') await this.createIfNeeded(envDir);
+      else if (code !== 'EEXIST') throw toVenvError(err, envDir);
+      else {
+        created = false;
+        // Unlike venv, a link or a file at the env dir is refused BEFORE anything is cleared:
+        // clearing must never reach outside the environment.
+        await this.checkCreatable(envDir, await fs.lstat(envDir));
+        if (this.clear) await this.clearDirectory(envDir);
+      }
     }
     if (!base.baseExecutable && versionAtLeast(base, 3, 10)) {
       throw new VenvError(
@@ -181,11 +188,21 @@ export class EnvBuilder {
     const binPath = path.join(envDir, ...layout.binParts);
     const incPath = path.join(envDir, ...layout.includeParts);
     const libPath = path.join(envDir, ...layout.libParts);
-    await Promise.all([
-      this.createIfNeeded(incPath),
-      this.createIfNeeded(libPath).then(() => (layout.lib64 ? this.linkLib64(envDir) : undefined)),
-      this.createIfNeeded(binPath),
-    ]);
+    if (created) {
+      // A directory made just now is empty: no checks needed, every part can be made at once.
+      await Promise.all([
+        fs.mkdir(incPath, { recursive: true }),
+        fs.mkdir(libPath, { recursive: true }),
+        fs.mkdir(binPath, { recursive: true }),
+        layout.lib64 ? fs.symlink('lib', path.join(envDir, 'lib64')) : undefined,
+      ]);
+    } else {
+      await Promise.all([
+        this.createIfNeeded(incPath),
+        this.createIfNeeded(libPath).then(() => (layout.lib64 ? this.linkLib64(envDir) : undefined)),
+        this.createIfNeeded(binPath),
+      ]);
+    }
     const envExe = path.join(binPath, layout.pythonExe);
     let envExecCmd = envExe;
     if (base.osName === 'nt') {
@@ -212,6 +229,7 @@ export class EnvBuilder {
       envExe,
       envExecCmd,
       cfgPath: path.join(envDir, 'pyvenv.cfg'),
+      created,
       info: base,
       platform,
       layout,
@@ -281,6 +299,16 @@ export class EnvBuilder {
 
   private async setupPosixPython(context: EnvContext): Promise<void> {
     const { envExe, binPath } = context;
+    if (context.created) {
+      // Fresh bin dir: nothing to check. The aliases are relative links, so they need not wait.
+      const aliases = posixInterpreterAliases(context.info).filter((a) => a !== context.pythonExe);
+      if (this.symlinks) {
+        await Promise.all([fs.symlink(context.executable, envExe), ...aliases.map((a) => fs.symlink(context.pythonExe, path.join(binPath, a)))]);
+      } else {
+        await Promise.all([envExe, ...aliases.map((a) => path.join(binPath, a))].map((dest) => fs.copyFile(context.executable, dest).then(() => fs.chmod(dest, 0o755))));
+      }
+      return;
+    }
     await this.symlinkOrCopy(context.executable, envExe, false);
     await Promise.all(
       posixInterpreterAliases(context.info).map(async (alias) => {

@@ -175,7 +175,7 @@ export async function getInterpreterInfo(python: string, opts: InterpreterInfoOp
   const info = await introspect(invoked, env, opts.signal);
   // A script (a pyenv shim, a wrapper) picks its interpreter at run time, so its answer cannot be
   // tied to the script file's own size and mtime.
-  if (!stamp.isScript) {
+  if (!(stamp.size < 64 * 1024 && (await startsWithShebang(stamp.real)))) {
     memoryCache.set(cacheFile, { key: stamp.key, info });
     await writeCache(cacheFile, stamp.key, info);
   }
@@ -206,7 +206,9 @@ async function locateInterpreter(python: string, env: NodeJS.ProcessEnv): Promis
 
 interface FileStamp {
   key: string;
-  isScript: boolean;
+  /** The resolved interpreter file and its size. */
+  real: string;
+  size: number;
 }
 
 /** Identity of the interpreter as the cache sees it: path as invoked + size/mtime of the resolved file + the pyvenv.cfg that getpath would read. */
@@ -225,8 +227,7 @@ async function fileStamp(invoked: string): Promise<FileStamp> {
     ),
   ]);
   if (!st.isFile()) throw new VenvError(`The Python interpreter '${invoked}' is not a file.`);
-  const isScript = st.size < 64 * 1024 && (await startsWithShebang(real));
-  return { key: JSON.stringify([CACHE_FORMAT, invoked, real, st.size, st.mtimeMs, st.ino, ...cfgStamps]), isScript };
+  return { key: JSON.stringify([CACHE_FORMAT, invoked, real, st.size, st.mtimeMs, st.ino, ...cfgStamps]), real, size: st.size };
 }
 
 async function startsWithShebang(file: string): Promise<boolean> {
