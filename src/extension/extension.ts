@@ -7,6 +7,7 @@ import { EnvironmentStore } from './environments/environmentStore';
 import { EnvironmentWatcher } from './environments/environmentWatcher';
 import { ActiveEnvironmentStatusBar } from './statusBar';
 import { TerminalActivation } from './terminal/terminalActivation';
+import { installZshStartup } from './terminal/zshStartup';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
 import { PrompterHolder } from './ui/prompter';
 
@@ -39,9 +40,15 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
       context.subscriptions.push(new EnvironmentWatcher(store, log));
     });
   });
-  void treeFilled.then((ms) => {
+  void treeFilled.then(async (ms) => {
     terminalActivation.apply();
     log.info(`Environments listed ${ms.toFixed(1)} ms after activation started`);
+    if (process.platform === 'win32') return;
+    try {
+      terminalActivation.useZshStartup(await installZshStartup(vscode.Uri.joinPath(context.globalStorageUri, 'zsh').fsPath));
+    } catch (err) {
+      log.warn(`zsh terminals get no deactivate: ${err instanceof Error ? err.message : String(err)}`);
+    }
   });
 
   const activationMs = performance.now() - started;

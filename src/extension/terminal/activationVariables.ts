@@ -4,6 +4,8 @@
  */
 import * as path from 'node:path';
 
+import { zshVariables } from './zshStartup';
+
 export interface ActivationTarget {
   /** Environment folder (VIRTUAL_ENV). */
   envPath: string;
@@ -11,6 +13,10 @@ export interface ActivationTarget {
   binDir: string;
   /** The prompt the env was made with, already unquoted; the folder name when absent. */
   prompt?: string;
+  /** Folder holding our zsh `.zshenv` (see zshStartup.ts), once written; zsh gets `deactivate` then. */
+  zshStartupDir?: string;
+  /** The user's own ZDOTDIR, handed back by our .zshenv. */
+  userZdotdir?: string;
 }
 
 export interface ActivationVariables {
@@ -31,7 +37,10 @@ export function activationVariables(target: ActivationTarget, platform: NodeJS.P
     VIRTUAL_ENV_PROMPT: prompt,
     PYTHONHOME: '',
   };
-  if (platform !== 'win32') replace[BASH_DEACTIVATE_VARIABLE] = bashDeactivateFunction(target.binDir);
+  if (platform !== 'win32') {
+    replace[BASH_DEACTIVATE_VARIABLE] = bashDeactivateFunction(target.binDir);
+    if (target.zshStartupDir) Object.assign(replace, zshVariables(target.zshStartupDir, target.binDir, target.userZdotdir));
+  }
   return { replace, prepend: { PATH: target.binDir + delimiter } };
 }
 

@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import { venvManager, waitFor, workspaceFolder } from './venvManagerApi';
 
 /** Runs a script in a new bash terminal of the workspace folder, output redirected into a file. */
-async function runInTerminal(name: string, lines: string[]): Promise<string[]> {
+async function runInTerminal(name: string, lines: string[], shell: { path: string; env?: Record<string, string> } = { path: '/bin/bash' }): Promise<string[]> {
   const out = path.join(process.env.VENV_MANAGER_TEST_TMP!, `${name}.out`);
   fs.rmSync(out, { force: true });
-  const terminal = vscode.window.createTerminal({ name, cwd: workspaceFolder().uri, shellPath: '/bin/bash' });
+  const terminal = vscode.window.createTerminal({ name, cwd: workspaceFolder().uri, shellPath: shell.path, env: shell.env });
   try {
     const body = lines.map((l) => `${l} >> '${out}' 2>&1`).join('; ');
     terminal.sendText(`${body}; echo __done__ >> '${out}'`, true);
@@ -60,6 +60,31 @@ describe('terminal activation through the environment variable collection', () =
     assert.equal(get('AFTER'), 'unset');
     assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
     assert.notEqual(get('DEACT'), 'function', 'our deactivate removed itself');
+  });
+
+  it('a real zsh terminal: activated, the user\'s .zshrc still runs, deactivate undoes it', async function () {
+    const zsh = ['/usr/bin/zsh', '/bin/zsh'].find((p) => fs.existsSync(p));
+    if (!zsh) this.skip();
+    const api = await venvManager();
+    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
+    await waitFor('zsh start-up folder in the collection', () => scoped.get('ZDOTDIR'));
+    const home = path.join(process.env.VENV_MANAGER_TEST_TMP!, 'zsh-home');
+    fs.mkdirSync(home, { recursive: true });
+    fs.writeFileSync(path.join(home, '.zshrc'), 'export FROM_USER_ZSHRC=yes\n');
+    const out = await runInTerminal('zsh', [
+      'echo "VE=$VIRTUAL_ENV"',
+      'echo "PY=$(whence -p python)"',
+      'echo "RC=$FROM_USER_ZSHRC"',
+      'deactivate',
+      'echo "AFTER=${VIRTUAL_ENV-unset}"',
+      'echo "PY2=$(whence -p python)"',
+    ], { path: zsh!, env: { HOME: home } });
+    const get = (key: string) => out.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
+    assert.equal(get('VE'), venvPath(), out.join('\n'));
+    assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
+    assert.equal(get('RC'), 'yes');
+    assert.equal(get('AFTER'), 'unset');
+    assert.ok(!get('PY2')?.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
   });
 
   it('switching the active environment updates the collection and new terminals', async () => {
