@@ -1,22 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  createEnvironment,
-  findInterpreters,
-  findRequirementsFiles,
-  installRequirements,
-  resolvePythonSpec,
-  type BaseInterpreter,
-} from '../../core';
+import { createEnvironment, findRequirementsFiles, installRequirements } from '../../core';
 import { readSettings } from '../config';
-import { errorText } from '../environments/environmentStore';
 import {
   reportFailure,
   requireTrust,
   withCancellableProgress,
   type CommandContext,
 } from './commandContext';
+import { pickInterpreter } from './pickInterpreter';
 
 /**
  * Answers a caller may give in advance (tests, other extensions, the welcome view); any question
@@ -45,7 +38,7 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
   if (!folder) return undefined;
   const settings = readSettings(folder);
 
-  const python = args.python ?? (await pickInterpreter(ctx, title, settings.preferredInterpreter));
+  const python = args.python ?? (await pickInterpreter(ctx, `${ID}.interpreter`, title, settings.preferredInterpreter));
   if (!python) return undefined;
 
   const target = await chooseTarget(ctx, folder, args, settings.defaultEnvFolderName, title);
@@ -142,41 +135,6 @@ async function pickFolder(ctx: CommandContext, wanted: string | undefined, title
     { title, placeHolder: vscode.l10n.t('Workspace folder for the new environment') },
   );
   return picked?.folder;
-}
-
-interface InterpreterPickItem extends vscode.QuickPickItem {
-  python?: string;
-  enterPath?: boolean;
-}
-
-async function pickInterpreter(ctx: CommandContext, title: string, preferredSpec: string): Promise<string | undefined> {
-  const [found, preferred] = await Promise.all([
-    findInterpreters().catch((err) => {
-      ctx.log.error(`Finding interpreters failed: ${errorText(err)}`);
-      return [] as BaseInterpreter[];
-    }),
-    preferredSpec ? resolvePythonSpec(preferredSpec).catch(() => undefined) : Promise.resolve(undefined),
-  ]);
-  const items: InterpreterPickItem[] = found.map((i) => ({
-    label: `${i.implementation === 'pypy' ? 'PyPy' : 'Python'} ${i.version ?? vscode.l10n.t('(version unknown)')}${i.freeThreaded ? ' (free-threaded)' : ''}`,
-    description: i.path === preferred ? `${i.path} · ${vscode.l10n.t('preferred')}` : i.path,
-    detail: i.source,
-    python: i.path,
-  }));
-  if (preferred) {
-    const index = items.findIndex((i) => i.python === preferred);
-    const [item] = index >= 0 ? items.splice(index, 1) : [{ label: vscode.l10n.t('Preferred interpreter'), description: preferred, python: preferred }];
-    items.unshift(item);
-  }
-  items.push({ label: vscode.l10n.t('Enter path...'), description: vscode.l10n.t('an interpreter not listed'), enterPath: true, alwaysShow: true });
-  const picked = await ctx.prompter.current.pick(`${ID}.interpreter`, items, { title, placeHolder: vscode.l10n.t('Base interpreter (newest first)') });
-  if (!picked) return undefined;
-  if (!picked.enterPath) return picked.python;
-  return ctx.prompter.current.input(`${ID}.interpreterPath`, {
-    title,
-    prompt: vscode.l10n.t('Path of a Python interpreter'),
-    validate: (value) => (value.trim() !== '' && fs.existsSync(value.trim()) ? undefined : vscode.l10n.t('No file at this path')),
-  }).then((v) => v?.trim());
 }
 
 /**

@@ -11,12 +11,15 @@ import {
   type CommandContext,
   type EnvironmentArgument,
 } from './commandContext';
+import { pickInterpreter } from './pickInterpreter';
 
 const ID = 'recreate';
 
 export interface RecreateArgs {
   env?: string;
   requirements?: string;
+  /** Base interpreter for the new env; asked for when the env's own base is gone. */
+  python?: string;
 }
 
 /**
@@ -45,6 +48,14 @@ export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: Envi
   } else {
     requirements = path.resolve(folder?.uri.fsPath ?? process.cwd(), requirements);
   }
+  let python = (arg as RecreateArgs | undefined)?.python;
+  if (typeof python !== 'string') {
+    python = undefined;
+    if (env.health.problems.some((p) => p.code === 'base-missing')) {
+      python = await pickInterpreter(ctx, `${ID}.interpreter`, vscode.l10n.t('The base interpreter of {0} is gone: pick one for the new environment', env.name), readSettings(folder).preferredInterpreter);
+      if (!python) return false;
+    }
+  }
   const go = vscode.l10n.t('Recreate');
   const answer = await ctx.prompter.current.ask(`${ID}.confirm`, vscode.l10n.t('Recreate the environment at {0} from {1}?', env.path, path.basename(requirements)), {
     detail: vscode.l10n.t('A new environment is built beside it with the packages of {0}; the old one is replaced only if that succeeds.', requirements),
@@ -58,6 +69,7 @@ export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: Envi
       ctx.log.info(`Recreate ${env.path} from ${requirements}`);
       return recreateEnvironment(env.path, {
         requirements: requirements!,
+        ...(python ? { python } : {}),
         installer: readSettings(folder).installer,
         signal: s,
         onProgress: report,

@@ -94,6 +94,9 @@ function environmentTooltip(env: DiscoveredEnvironment, active: boolean): vscode
   if (!env.health.ok) {
     md.appendMarkdown(`$(warning) **${vscode.l10n.t('Broken')}**\n\n`);
     for (const p of env.health.problems) md.appendMarkdown(`- ${escapeMarkdown(p.message)}\n`);
+    const codes = new Set(env.health.problems.map((p) => p.code));
+    if (codes.has('version-mismatch')) md.appendMarkdown(`\n${vscode.l10n.t('Fix: Upgrade Environment re-points it at the upgraded Python and keeps its packages.')}\n`);
+    else if (codes.has('base-missing') || codes.has('python-dangling')) md.appendMarkdown(`\n${vscode.l10n.t('Fix: Recreate Environment from Requirements with an interpreter that exists, or Upgrade it if its Python moved.')}\n`);
   }
   md.supportThemeIcons = true;
   return md;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listing, ScriptedPrompter, treeLabel, venvManager, withPrompter, workspaceFolder } from './venvManagerApi';
+import { listing, preparedFacts, ScriptedPrompter, treeLabel, venvManager, withPrompter, workspaceFolder } from './venvManagerApi';
 
 function sitePackages(envDir: string): string {
   const lib = path.join(envDir, 'lib');
@@ -81,6 +81,22 @@ describe('clear, delete, upgrade and recreate from the tree and the palette', ()
     assert.match(prompter.question('recreate.failed')!.message, /Recreating/);
     assert.deepEqual(listing(env2()), before);
     fs.rmSync(bad);
+  });
+
+  it('Recreate of a broken env (base interpreter gone) asks for an interpreter and makes it healthy', async () => {
+    const api = await venvManager();
+    const broken = path.join(ws(), 'broken');
+    assert.ok(api.environments().find((e) => e.path === broken)?.health.problems.some((p) => p.code === 'base-missing'));
+    const item = (await api.testing.treeChildren()).find((r) => treeLabel(r) === 'broken')!;
+    assert.match(item.contextValue!, /broken;.*upgradable;/);
+    const prompter = new ScriptedPrompter({
+      'recreate.requirements': (q) => q.items![0],
+      'recreate.interpreter': (q) => q.items!.find((i) => (i as { python?: string }).python === preparedFacts().python),
+      'recreate.confirm': () => 'Recreate',
+    });
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.recreate', item)), true, JSON.stringify(prompter.asked.map((q) => [q.id, q.message])));
+    await api.testing.rescan();
+    assert.equal(api.environments().find((e) => e.path === broken)?.health.ok, true);
   });
 
   it('Delete asks with a modal naming the path; declined, the env stays; confirmed, it is gone from disk and tree', async () => {
