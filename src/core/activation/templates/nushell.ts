@@ -11,25 +11,26 @@ export-env {
     let venv_dir = __VENV_DIR__
     let bin_dir = ($venv_dir | path join __VENV_BIN_NAME__)
     # Windows spells the variable Path; nushell keys are case-sensitive.
-    let path_name = if ('Path' in $env) { 'Path' } else { 'PATH' }
+    let path_name = if ('Path' in ($env | columns)) { 'Path' } else { 'PATH' }
     let old_path = ($env | get $path_name)
     let old_list = if (($old_path | describe) == 'string') { $old_path | split row (char esep) } else { $old_path }
     let label = ${label}
 
-    load-env ({ VIRTUAL_ENV: $venv_dir, VIRTUAL_ENV_PROMPT: __VENV_PROMPT__ } | insert $path_name ($old_list | prepend $bin_dir))
-
     # A PYTHONHOME pointing elsewhere would make the environment's python load another stdlib.
-    if ('PYTHONHOME' in $env) { hide-env PYTHONHOME }
+    hide-env --ignore-errors PYTHONHOME
 
+    # Environment changes are made at this level only (load-env), not inside if-blocks.
     let disabled = (($env.VIRTUAL_ENV_DISABLE_PROMPT? | default '') != '')
-    if not $disabled {
-        let old_prompt = ($env.PROMPT_COMMAND? | default '')
-        $env.PROMPT_COMMAND = if (($old_prompt | describe) =~ '^closure') {
-            {|| $label + (do $old_prompt) }
-        } else {
-            {|| $label + $old_prompt }
-        }
+    let old_prompt = ($env.PROMPT_COMMAND? | default '')
+    let prompt = if $disabled {
+        {}
+    } else if (($old_prompt | describe) =~ '^closure') {
+        { PROMPT_COMMAND: {|| $label + (do $old_prompt) } }
+    } else {
+        { PROMPT_COMMAND: {|| $label + $old_prompt } }
     }
+
+    load-env ({ VIRTUAL_ENV: $venv_dir, VIRTUAL_ENV_PROMPT: __VENV_PROMPT__ } | insert $path_name ($old_list | prepend $bin_dir) | merge $prompt)
 }
 
 export alias deactivate = overlay hide activate

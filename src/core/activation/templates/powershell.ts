@@ -17,7 +17,8 @@ function global:deactivate ([switch] $NonDestructive) {
         Remove-Variable -Name _OLD_VIRTUAL_PYTHONHOME -Scope Global
     }
     if (Test-Path -LiteralPath Variable:_VIRTUAL_ENV_SAVED_PROMPT) {
-        $function:global:prompt = $global:_VIRTUAL_ENV_SAVED_PROMPT
+        # The global prompt is the one visible here, so Set-Item replaces it (not a local copy).
+        Set-Item -LiteralPath Function:prompt -Value $global:_VIRTUAL_ENV_SAVED_PROMPT
         Remove-Variable -Name _VIRTUAL_ENV_SAVED_PROMPT -Scope Global
     }
     if (Test-Path -LiteralPath Variable:_VIRTUAL_ENV_PROMPT_LABEL) {
