@@ -117,6 +117,23 @@ describe('recreate killed with SIGKILL', () => {
     });
   }
 
+  for (const step of ['clear:old-moved-aside', 'clear:built', 'clear:committed']) {
+    const committed = step === 'clear:committed';
+    test(`clear killed at ${step}: recovery leaves ${committed ? 'the cleared env' : 'the old env byte for byte'}`, async () => {
+      const { project, envDir, old } = await projectWithEnv(step.replace(/\W/g, '-'));
+      await runAndKillAt(['clear', envDir], step);
+      if (!committed) assert.equal(await isIncompleteEnvironment(envDir).catch(() => false) || !existsSync(envDir), true);
+      assert.equal(await recoverEnvironment(envDir), committed ? 'completed' : 'rolled-back');
+      if (committed) {
+        assert.equal(spawnSync(path.join(envDir, 'bin', 'python'), ['-c', 'import gamma']).status !== 0, true, 'the cleared env has no gamma');
+        assert.equal((await inspectEnvironment(envDir))?.health.ok, true);
+      } else {
+        assert.deepEqual(await snapshotTree(envDir), old);
+      }
+      assert.deepEqual(await leftovers(project), []);
+    });
+  }
+
   test('the next CLI operation takes over the stale lock, rolls back, and then does its own work', async () => {
     const { project, envDir, req } = await projectWithEnv('next-op');
     await runAndKillAt(['recreate', envDir, '--requirements', req, '--installer', 'pip'], 'recreate:built');
