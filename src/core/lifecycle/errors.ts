@@ -32,6 +32,10 @@ export class LifecycleError extends Error {
 /** Turns a file-system error on `path` into a LifecycleError with a message a user can act on. */
 export function fsFailure(err: unknown, what: string, path: string): LifecycleError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (process.platform === 'win32' && (code === 'EPERM' || code === 'EBUSY')) {
+    // Windows refuses to rename or delete a folder while a program runs from it.
+    return new LifecycleError('failed', `Cannot ${what} ${path}: it is in use (close terminals and programs running its Python, then retry).`, { cause: err });
+  }
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
     return new LifecycleError('read-only', `Cannot ${what} ${path}: ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'}.`, { cause: err });
   }

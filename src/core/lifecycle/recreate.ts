@@ -27,6 +27,11 @@ export async function recreateEnvironment(envDir: string, opts: RecreateOptions)
   } catch {
     throw new LifecycleError('no-requirements', `The requirements file ${opts.requirements} does not exist or cannot be read.`);
   }
+  const realRequirements = await fs.realpath(requirements);
+  const realEnv = await fs.realpath(envDir).catch(() => path.resolve(envDir));
+  if (realRequirements.startsWith(realEnv + path.sep)) {
+    throw new LifecycleError('no-requirements', `The requirements file ${opts.requirements} is inside the environment being replaced; copy it out of ${envDir} first.`);
+  }
   const installer = opts.installer ?? 'auto';
   if (!['auto', 'pip', 'uv'].includes(installer)) throw new LifecycleError('failed', `Unknown installer '${installer}': use auto, pip or uv.`);
   await runLocked(envDir, 'recreate', opts, async (ctx) => {

@@ -146,6 +146,15 @@ describe('recreateEnvironment', () => {
     });
   });
 
+  test('a requirements file inside the env being replaced is refused before anything moves', async () => {
+    const { envDir } = await projectWithEnv('reqinside');
+    const req = await writeRequirements(envDir, 'requirements.txt', ['alpha==1.0']);
+    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env }), (err) => {
+      assert.equal(err.code, 'no-requirements');
+      assert.match(err.message, /inside the environment/);
+    });
+  });
+
   test('an interpreter that does not exist: nothing moves', async () => {
     const { project, envDir } = await projectWithEnv('nopython');
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
