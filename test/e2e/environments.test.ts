@@ -44,6 +44,11 @@ describe('Venv Manager as a person uses it', () => {
     fs.cpSync(path.join(repoRoot, 'examples', 'sample-workspace'), ws, { recursive: true });
     execFileSync(python.path, ['-m', 'venv', '--without-pip', path.join(ws, '.venv')]);
     execFileSync(python.path, ['-m', 'venv', '--without-pip', '--prompt', 'tools', path.join(ws, 'tools', 'env')]);
+    // A broken env: its base interpreter is gone.
+    const old = path.join(ws, 'old-env');
+    execFileSync(python.path, ['-m', 'venv', '--without-pip', old]);
+    const cfg = path.join(old, 'pyvenv.cfg');
+    fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace(/^home = .*$/m, `home = ${path.join(tmp, 'removed-python', 'bin')}`));
     server = await startCodeServer({
       workspace: ws,
       env: { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
@@ -65,10 +70,15 @@ describe('Venv Manager as a person uses it', () => {
     const venvRow = treeRow(page, '.venv');
     await venvRow.first().waitFor({ state: 'visible', timeout: 30_000 });
     await treeRow(page, 'tools/env').first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await treeRow(page, 'old-env').first().innerText(), /broken/);
     const text = await venvRow.first().innerText();
     assert.match(text, new RegExp(`${python.version.replace(/\./g, '\\.')} · venv · active`));
     await treeRow(page, 'Global').first().waitFor({ state: 'visible' });
     await screenshot(page, 'e2e-1-environments-view');
+    await treeRow(page, 'old-env').first().hover();
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: /Broken/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(page, 'e2e-1b-broken-tooltip');
+    await page.mouse.move(900, 500);
   });
 
   test('expanding an env shows its parsed pyvenv.cfg, interpreter and site-packages', async () => {
