@@ -134,6 +134,36 @@ describe('recreate killed with SIGKILL', () => {
     });
   }
 
+  test('killed at eight spread-out moments in a row: every time the env ends old (byte for byte) or new and healthy', async (t) => {
+    const { project, envDir } = await projectWithEnv('spread');
+    const reqs = [await writeRequirements(project, 'a.txt', ['alpha==1.0']), await writeRequirements(project, 'g.txt', ['gamma==3.0'])];
+    const outcomes: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const before = await snapshotTree(envDir);
+      const pkg = i % 2 === 0 ? 'alpha' : 'gamma';
+      const delayMs = 150 + i * 300; // from "just started" to "probably finished"
+      const exited = await new Promise<boolean>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'recreate', envDir, '-r', reqs[i % 2], '--installer', 'pip'], { env: wheels.env, stdio: 'ignore' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+        child.on('close', (_c, signal) => {
+          clearTimeout(timer);
+          resolve(signal !== 'SIGKILL');
+        });
+      });
+      await recoverEnvironment(envDir);
+      const same = JSON.stringify(await snapshotTree(envDir)) === JSON.stringify(before);
+      if (!same) {
+        assert.equal(await isIncompleteEnvironment(envDir), false, `after a kill at ${delayMs} ms`);
+        assert.equal(spawnSync(path.join(envDir, 'bin', 'python'), ['-c', `import ${pkg}`]).status, 0, `after a kill at ${delayMs} ms the env is neither old nor the new one`);
+        assert.equal((await inspectEnvironment(envDir))?.health.ok, true);
+      }
+      assert.deepEqual(await leftovers(project), [], `after a kill at ${delayMs} ms`);
+      outcomes.push(`${delayMs}ms:${exited ? 'finished' : same ? 'old' : 'new'}`);
+    }
+    // The mix of outcomes depends on the machine's speed; each one was checked above.
+    t.diagnostic(outcomes.join(' '));
+  });
+
   test('the next CLI operation takes over the stale lock, rolls back, and then does its own work', async () => {
     const { project, envDir, req } = await projectWithEnv('next-op');
     await runAndKillAt(['recreate', envDir, '--requirements', req, '--installer', 'pip'], 'recreate:built');
