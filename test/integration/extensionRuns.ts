@@ -71,6 +71,25 @@ export const extensionRuns: IntegrationRun[] = [
     prepare: (tmp) => sampleWorkspaceWithEnvs(tmp, 'sample workspace'),
   },
   {
+    name: 'extension-multi-root',
+    suites: ['multiRoot'],
+    settings: bashTerminals,
+    async prepare(tmp) {
+      const interpreters = await pickInterpreters();
+      const api = path.join(tmp, 'api');
+      const web = path.join(tmp, 'web');
+      const empty = path.join(tmp, 'docs');
+      for (const dir of [api, web, empty]) fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(api, 'main.py'), 'print("api")\n');
+      venv(interpreters.python, path.join(api, '.venv'));
+      venv(interpreters.otherPython ?? interpreters.python, path.join(web, 'env'));
+      fs.writeFileSync(path.join(tmp, 'facts.json'), JSON.stringify(interpreters, null, 2));
+      const file = path.join(tmp, 'project.code-workspace');
+      fs.writeFileSync(file, JSON.stringify({ folders: [{ path: api }, { path: web }, { path: empty }] }, null, 2));
+      return file;
+    },
+  },
+  {
     name: 'extension-restricted',
     suites: ['restricted'],
     trusted: false,
