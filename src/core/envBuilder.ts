@@ -111,6 +111,7 @@ export class EnvBuilder {
   }
 
   async create(envDir: string): Promise<EnvContext> {
+    this.checkCancelled();
     const dir = path.resolve(this.options.cwd ?? process.cwd(), envDir);
     const [info, existedBefore] = await Promise.all([this.interpreterInfo(), lexists(dir)]);
     try {
