@@ -38,10 +38,13 @@ describe('constants agree with package.json', () => {
     assert.deepEqual(declared, Object.values(Commands).sort());
   });
 
-  test('every command has the "Venv Manager" category and a title', () => {
-    for (const c of contributes.commands as { command: string; title: string; category: string }[]) {
+  test('every command has the "Venv Manager" category, a localizable title and an icon', () => {
+    const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    for (const c of contributes.commands as { command: string; title: string; category: string; icon: string }[]) {
       assert.equal(c.category, 'Venv Manager', c.command);
-      assert.ok(c.title && c.title.length > 3, c.command);
+      assert.match(c.title, /^%command\.\w+\.title%$/, c.command);
+      assert.ok(nls[c.title.slice(1, -1)].length > 3, c.command);
+      assert.match(c.icon, /^\$\([\w-]+\)$/, c.command);
     }
   });
 
@@ -68,7 +71,8 @@ describe('constants agree with package.json', () => {
     assert.deepEqual(contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id), [VIEW_CONTAINER_ID]);
     assert.deepEqual(contributes.views[VIEW_CONTAINER_ID].map((v: { id: string }) => v.id), [ENVIRONMENTS_VIEW_ID]);
     assert.ok(contributes.viewsWelcome.every((w: { view: string }) => w.view === ENVIRONMENTS_VIEW_ID));
-    assert.ok(contributes.viewsWelcome.some((w: { contents: string }) => w.contents.includes(`command:${Commands.createEnvironment}`)));
+    const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    assert.ok(contributes.viewsWelcome.some((w: { contents: string }) => nls[w.contents.slice(1, -1)].includes(`command:${Commands.createEnvironment}`)));
   });
 
   test('every setting key in constants is contributed, and nothing else is', () => {
@@ -103,6 +107,14 @@ describe('constants agree with package.json', () => {
         assert.match(svg, /^<svg [^>]*viewBox="0 0 16 16"/);
       }
     }
+  });
+
+  test('every %placeholder% in package.json has an English string in package.nls.json, and no string is unused', () => {
+    const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const used = [...JSON.stringify(pkg).matchAll(/"%([^"%]+)%"/g)].map((m) => m[1]);
+    assert.ok(used.length > 20);
+    for (const key of used) assert.ok(typeof nls[key] === 'string' && nls[key].length > 0, key);
+    assert.deepEqual(Object.keys(nls).sort(), [...new Set(used)].sort());
   });
 
   test('constants.ts does not import vscode', () => {
