@@ -4,8 +4,6 @@
  * with package.json.
  */
 
-export const EXTENSION_ID = 'venv-manager.venv-manager';
-
 export const VIEW_CONTAINER_ID = 'venvManager';
 export const ENVIRONMENTS_VIEW_ID = 'venvManager.environments';
 
@@ -46,12 +44,6 @@ export const Settings = {
 } as const;
 
 export type SettingKey = (typeof Settings)[keyof typeof Settings];
-
-/** Context keys set with `setContext`, used in package.json when-clauses. */
-export const ContextKeys = {
-  showGlobal: 'venvManager.showGlobalEnvironments',
-  discovering: 'venvManager.discovering',
-} as const;
 
 export const LANGUAGE_PYVENV_CFG = 'pyvenv-cfg';
 export const LANGUAGE_PIP_REQUIREMENTS = 'pip-requirements';

@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
     tree,
     vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
     new ActiveEnvironmentStatusBar(active),
-    ...registerCommands({ store, active, prompter, log, terminalActivation, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
+    ...registerCommands({ store, active, prompter, log, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
   );
 
   const treeFilled = new Promise<number>((resolve) => {

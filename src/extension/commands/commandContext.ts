@@ -5,7 +5,6 @@ import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import { errorText, type EnvironmentStore } from '../environments/environmentStore';
 import { EnvironmentItem } from '../tree/items';
 import type { PrompterHolder } from '../ui/prompter';
-import type { TerminalActivation } from '../terminal/terminalActivation';
 
 /** What every command needs; built once in activate(). */
 export interface CommandContext {
@@ -13,7 +12,6 @@ export interface CommandContext {
   active: ActiveEnvironments;
   prompter: PrompterHolder;
   log: vscode.LogOutputChannel;
-  terminalActivation: TerminalActivation;
   showGlobalEnvironments(): void;
 }
 
@@ -120,9 +118,4 @@ export async function reportFailure(ctx: CommandContext, id: string, what: strin
   const showLog = vscode.l10n.t('Show Log');
   const answer = await ctx.prompter.current.notify(`${id}.failed`, 'error', vscode.l10n.t('{0} failed: {1}', what, errorText(err)), [showLog]);
   if (answer === showLog) ctx.log.show();
-}
-
-/** The line of the log a command writes when it starts; core's log lines follow it. */
-export function logLine(ctx: CommandContext): (line: string) => void {
-  return (line) => ctx.log.trace(line);
 }

@@ -46,10 +46,6 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     return element;
   }
 
-  getParent(): undefined {
-    return undefined;
-  }
-
   async getChildren(element?: EnvironmentTreeNode): Promise<EnvironmentTreeNode[]> {
     if (!element) return this.roots();
     if (element instanceof FolderItem) {
@@ -82,7 +78,6 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
   private environmentItem(env: DiscoveredEnvironment, folder: vscode.WorkspaceFolder | undefined): EnvironmentItem {
     return new EnvironmentItem(env, {
       active: this.active.isActiveAnywhere(env.path),
-      trusted: vscode.workspace.isTrusted,
       folder,
       media: this.media,
     });

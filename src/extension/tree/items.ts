@@ -36,7 +36,6 @@ export class MessageItem extends vscode.TreeItem {
 
 export interface EnvironmentItemState {
   active: boolean;
-  trusted: boolean;
   /** Workspace folder the env belongs to (label is then relative to it). */
   folder?: vscode.WorkspaceFolder;
   media: vscode.Uri;
