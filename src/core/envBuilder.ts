@@ -402,8 +402,18 @@ export class EnvBuilder {
     });
   }
 
-  /** Installs the activation scripts (ours, for the version's shells, plus nushell). */
+  /** Installs the activation scripts through `installScripts` (ours, for the version's shells, plus nushell). */
   async setupScripts(context: EnvContext): Promise<void> {
+    await this.installScripts(context);
+  }
+
+  /** Hook for subclasses; runs after the scripts are installed (not in upgrade mode). */
+  async postSetup(_context: EnvContext): Promise<void> {
+    // Nothing by default, as in venv.
+  }
+
+  /** Writes our built-in activation scripts for the base's platform and version. */
+  private async installBuiltinScripts(context: EnvContext): Promise<void> {
     const values = this.placeholderValues(context);
     const scripts = builtinActivationScripts({ osName: context.info.osName, version: context.info.version });
     const dirs = new Set(scripts.map((s) => path.dirname(path.join(context.binPath, s.relPath))));
@@ -414,11 +424,6 @@ export class EnvBuilder {
         return fs.writeFile(path.join(context.binPath, s.relPath), substitutePlaceholders(s.text, values, quotingForScript(name)), 'utf8');
       }),
     );
-  }
-
-  /** Hook for subclasses; runs after the scripts are installed (not in upgrade mode). */
-  async postSetup(_context: EnvContext): Promise<void> {
-    // Nothing by default, as in venv.
   }
 
   /** The values of `__VENV_DIR__` and friends for this environment. */
@@ -435,9 +440,11 @@ export class EnvBuilder {
   /**
    * Installs scripts from a directory laid out as CPython's `venv/scripts`: files under `common/`
    * and `posix/` or `nt/` go into the bin dir (sub-directories kept), placeholders substituted.
-   * Files that are not UTF-8 text are skipped with a warning, as venv does.
+   * Files that are not UTF-8 text are skipped with a warning, as venv does. Without a directory,
+   * our built-in scripts (held in memory) are installed.
    */
-  async installScripts(context: EnvContext, dir: string): Promise<void> {
+  async installScripts(context: EnvContext, dir?: string): Promise<void> {
+    if (dir === undefined) return this.installBuiltinScripts(context);
     const values = this.placeholderValues(context);
     const skip = (name: string) => context.info.osName === 'nt' && /^(python|venv).*\.(exe|pdb)$/i.test(name);
     const walk = async (srcDir: string, destDir: string): Promise<void> => {

@@ -42,8 +42,3 @@ const NT: TargetPlatform = {
 export function targetPlatform(osName: OsName): TargetPlatform {
   return osName === 'nt' ? NT : POSIX;
 }
-
-/** The platform this process runs on. */
-export function hostPlatform(): TargetPlatform {
-  return targetPlatform(process.platform === 'win32' ? 'nt' : 'posix');
-}

@@ -211,6 +211,10 @@ describe('EnvBuilder options', () => {
         calls.push('setupScripts');
         return super.setupScripts(c);
       }
+      override async installScripts(c: EnvContext, dir?: string) {
+        calls.push(`installScripts(${dir ?? 'built-in'})`);
+        return super.installScripts(c, dir);
+      }
       override async postSetup(c: EnvContext) {
         calls.push('postSetup');
         await fs.writeFile(path.join(c.envDir, 'post-setup-ran'), '');
@@ -218,7 +222,8 @@ describe('EnvBuilder options', () => {
     }
     const env = fresh();
     await new Recorder(opts(newest)).create(env);
-    assert.deepEqual(calls.sort(), ['createConfiguration', 'ensureDirectories', 'postSetup', 'setupPython', 'setupScripts']);
+    assert.deepEqual(calls.sort(), ['createConfiguration', 'ensureDirectories', 'installScripts(built-in)', 'postSetup', 'setupPython', 'setupScripts']);
+    assert.equal(await kind(path.join(env, 'bin', 'activate')), 'file');
     assert.equal(await kind(path.join(env, 'post-setup-ran')), 'file');
     calls.length = 0;
     await fs.rm(path.join(env, 'bin', 'activate'));
