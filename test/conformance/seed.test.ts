@@ -28,12 +28,11 @@ function sitePackages(envDir: string, info: InterpreterInfo): string {
   return path.join(envDir, 'lib', `python${info.version[0]}.${info.version[1]}${info.gilDisabled ? 't' : ''}`, 'site-packages');
 }
 
-/** Files and dirs below `dir` (no __pycache__), with their kind, relative and sorted. */
+/** Files and dirs below `dir` (bytecode included), with their kind, relative and sorted. */
 function tree(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string, rel: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name === '__pycache__') continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
       out.push(`${e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : 'f'} ${r}`);
       if (e.isDirectory()) walk(path.join(d, e.name), r);
@@ -98,8 +97,11 @@ describe('seedPip against ensurepip', { concurrency: false }, () => {
       info.bundledWheels.forEach((w) => unpackedWheels.add(sha256(w.path)));
       assert.equal(getUnpackCount() - unpacksBefore, fresh.length, 'each new wheel unpacked once');
       assert.ok(fs.statSync(path.join(sitePackages(ours, info), 'pip', '__init__.py')).nlink >= 2, 'hard-linked from the cache');
+      const pycache = path.join(sitePackages(ours, info), 'pip', '__pycache__');
+      const pycs = fs.readdirSync(pycache);
+      assert.ok(pycs.length > 0 && pycs.every((n) => n.endsWith(`.cpython-${info.version[0]}${info.version[1]}.pyc`)), pycs.join(' '));
 
-      // Same files (bytecode aside), same launchers.
+      // Same files, bytecode included (compiled once into the cache per Python), same launchers.
       assert.deepEqual(tree(sitePackages(ours, info)), tree(sitePackages(ref, info)));
       const launchers = (dir: string) => fs.readdirSync(path.join(dir, 'bin')).filter((n) => /^(pip|easy_install)/.test(n)).sort();
       assert.deepEqual(launchers(ours), launchers(ref));
@@ -107,19 +109,22 @@ describe('seedPip against ensurepip', { concurrency: false }, () => {
         assert.equal(fs.readFileSync(path.join(ours, 'bin', name), 'utf8'), fs.readFileSync(path.join(ref, 'bin', name), 'utf8').split(ref).join(ours), `bin/${name}`);
         assert.equal(fs.statSync(path.join(ours, 'bin', name)).mode & 0o777, fs.statSync(path.join(ref, 'bin', name)).mode & 0o777);
       }
-      // RECORD: ensurepip's rows minus the __pycache__ ones, launcher hashes aside (their shebang holds the env path).
+      // RECORD: ensurepip's rows, launcher hashes aside (their shebang holds the env path).
       for (const distInfo of fs.readdirSync(sitePackages(ref, info)).filter((n) => n.endsWith('.dist-info'))) {
         const rows = (env: string) =>
           fs
             .readFileSync(path.join(sitePackages(env, info), distInfo, 'RECORD'), 'utf8')
             .split('\r\n')
-            .filter((r) => r !== '' && !r.includes('__pycache__'))
+            .filter((r) => r !== '')
             .map((r) => (r.startsWith('../') ? r.split(',')[0] : r));
         assert.deepEqual(rows(ours), rows(ref), `${distInfo}/RECORD`);
       }
 
       const version = (env: string) => pip(env, ['--version']);
+      const pycMtimes = () => fs.readdirSync(pycache).map((n) => `${n}@${fs.statSync(path.join(pycache, n)).mtimeMs}`).sort();
+      const before = pycMtimes();
       const v1 = version(ours);
+      assert.deepEqual(pycMtimes(), before, 'running pip found its bytecode valid: nothing recompiled');
       const v2 = version(ref);
       assert.equal(v1.status, 0, v1.stderr);
       assert.equal(v1.stdout.split(ours).join('<env>'), v2.stdout.split(ref).join('<env>'));
@@ -183,7 +188,12 @@ describe('seedPip against ensurepip', { concurrency: false }, () => {
     await seedPip({ info, envDir: env, binDir: path.join(env, 'bin'), sitePackages: sitePackages(env, info), envPython: path.join(env, 'bin', path.basename(py.path)), cacheDir, osName: 'posix', linkMode: 'copy' });
     const init = path.join(sitePackages(env, info), 'pip', '__init__.py');
     assert.equal(fs.statSync(init).nlink, 1, 'a copy, not a link');
+    const pycache = path.join(sitePackages(env, info), 'pip', '__pycache__');
+    const stamp = () => fs.readdirSync(pycache).map((n) => `${n}@${fs.statSync(path.join(pycache, n)).mtimeMs}`).sort();
+    const before = stamp();
+    assert.ok(before.length > 0);
     assert.equal(pip(env, ['--version']).status, 0);
+    assert.deepEqual(stamp(), before, 'copies keep the source mtime, so the copied bytecode stays valid');
   });
 
   test('without a bundled wheel the env python runs ensurepip (the fallback)', async () => {

@@ -12,6 +12,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { execa } from 'execa';
+import type { InterpreterInfo } from '../interpreter';
 import { parseEntryPoints, parseRecord, unpackWheel, type RecordRow } from './wheel';
 import { findScriptTemplate } from './scripts';
 
@@ -176,4 +178,71 @@ async function describeImage(wheel: WheelRef, site: string, files: string[]): Pr
     ...(scriptTemplate === undefined ? {} : { scriptTemplate }),
     launcherStubs,
   };
+}
+
+/**
+ * The `__pycache__` tag of `info`'s bytecode, when we compile for it: CPython with the GIL only
+ * (free-threaded and other implementations import from source and compile on first use).
+ */
+export function bytecodeTag(info: InterpreterInfo): string | undefined {
+  if (info.implementation !== 'cpython' || info.gilDisabled) return undefined;
+  return `cpython-${info.version[0]}${info.version[1]}`;
+}
+
+// Compiles like pip's installer: compileall.compile_file(force=True) for every .py of the wheel,
+// keeping the ones that compile; prints the .pyc paths relative to the image's site dir.
+const COMPILE_SCRIPT = String.raw`
+import compileall, importlib.util, json, os, sys, warnings
+site, tag = sys.argv[1], sys.argv[2]
+done = None
+if sys.implementation.cache_tag == tag:
+    with open(os.path.join(os.path.dirname(site), 'image.json'), encoding='utf-8') as f:
+        files = json.load(f)['image']['files']
+    done = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore')
+        for rel in sorted(set(files)):
+            if not rel.endswith('.py'):
+                continue
+            path = os.path.join(site, *rel.split('/'))
+            if compileall.compile_file(path, force=True, quiet=2):
+                done.append(os.path.relpath(importlib.util.cache_from_source(path), site).replace(os.sep, '/'))
+sys.stdout.write('\n@@BYTECODE@@' + json.dumps(done) + '\n')
+`;
+
+const compiling = new Map<string, Promise<string[] | undefined>>();
+
+/**
+ * The bytecode files of `image` for `info`'s Python, compiled into the image once per tag (next to
+ * the sources, as `__pycache__/<name>.<tag>.pyc`: additive, written atomically by py_compile) and
+ * listed in `bytecode-<tag>.json`, which is renamed into place last. Undefined when there is none
+ * and it cannot be made; seeding then goes on without bytecode.
+ */
+export async function ensureBytecode(image: InstallImage, info: InterpreterInfo, log?: (line: string) => void, signal?: AbortSignal): Promise<string[] | undefined> {
+  const tag = bytecodeTag(info);
+  if (!tag) return undefined;
+  const imageDir = path.dirname(image.siteDir);
+  const listFile = path.join(imageDir, `bytecode-${tag}.json`);
+  const existing = await fs.readFile(listFile, 'utf8').then((t) => JSON.parse(t) as string[], () => undefined);
+  if (existing) return existing;
+  let pending = compiling.get(listFile);
+  if (!pending) {
+    pending = compileImage(image.siteDir, tag, info.executable, listFile, log, signal).finally(() => compiling.delete(listFile));
+    compiling.set(listFile, pending);
+  }
+  return pending;
+}
+
+async function compileImage(siteDir: string, tag: string, python: string, listFile: string, log?: (line: string) => void, signal?: AbortSignal): Promise<string[] | undefined> {
+  const result = await execa(python, ['-I', '-c', COMPILE_SCRIPT, siteDir, tag], { reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}) });
+  const marker = (result.stdout ?? '').lastIndexOf('@@BYTECODE@@');
+  const list = result.exitCode === 0 && marker >= 0 ? (JSON.parse(result.stdout.slice(marker + '@@BYTECODE@@'.length)) as string[] | null) : null;
+  if (!list) {
+    log?.(`Not byte-compiling the seeded packages for ${tag}: ${result.exitCode === 0 ? 'the interpreter reports another cache tag' : (result.all ?? '').trim().split('\n').pop()}`);
+    return undefined;
+  }
+  const tmp = `${listFile}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  await fs.writeFile(tmp, JSON.stringify(list));
+  await fs.rename(tmp, listFile);
+  return list;
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { InterpreterInfo } from '../interpreter';
 import { VenvError } from '../interpreter';
-import { ensureImage, type InstallImage, type WheelRef } from './cache';
+import { ensureBytecode, ensureImage, type InstallImage, type WheelRef } from './cache';
 import { missingEnsurepipError, runEnsurepip } from './ensurepip';
 import { installImage, writesRequested, type LinkMode } from './install';
 
@@ -95,6 +95,8 @@ export async function seedPip(request: SeedRequest): Promise<void> {
     ...(request.signal ? { signal: request.signal } : {}),
   };
   const requested = writesRequested(pip.version);
-  await Promise.all(pending.map((img) => installImage(img, pip.scriptTemplate!, stubs, target, requested)));
+  const bytecode = await Promise.all(pending.map((img) => ensureBytecode(img, info, log, request.signal)));
+  request.signal?.throwIfAborted();
+  await Promise.all(pending.map((img, i) => installImage(img, pip.scriptTemplate!, stubs, target, requested, bytecode[i])));
   log?.(`Seeded ${pending.map((img) => `${img.project} ${img.version}`).join(', ') || 'nothing (already installed)'} from the cache.`);
 }

@@ -3,10 +3,12 @@
  * leaves it: the wheel's files, the console-script launchers, INSTALLER (`pip`), REQUESTED, and a
  * RECORD with the wheel's rows plus hashed rows for everything generated, sorted, CRLF.
  *
- * Byte-compiling is left out on purpose: pip's own install compiles every module (RECORD then
- * lists the __pycache__ files with empty hashes), which costs seconds; Python writes the .pyc
- * files on first import instead, and `pip uninstall` removes the .pyc of every .py in RECORD
- * whether RECORD lists them or not.
+ * Bytecode: pip compiles every module it installs and lists the `.pyc` files in RECORD with empty
+ * hash and size. The cache compiles each image once per Python (see ensureBytecode), and the
+ * `.pyc` files are placed like the sources, so RECORD and `__pycache__` match an ensurepip env.
+ * The `.pyc` headers hold the source mtime, which hard links share; copies get the source mtime
+ * set back. Without bytecode (free-threaded builds, compile failure) Python compiles on first
+ * import, and `pip uninstall` still removes the `.pyc` of every `.py` in RECORD.
  */
 import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -53,7 +55,8 @@ async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void
 /** Places one file: a hard link where the file system allows it, else a copy (reflink if possible). */
 class FilePlacer {
   private linking: boolean;
-  constructor(mode: LinkMode) {
+  /** @param keepMtime copies get the source's mtime (bytecode headers are checked against it) */
+  constructor(mode: LinkMode, private readonly keepMtime: boolean) {
     this.linking = mode === 'hardlink';
   }
 
@@ -81,6 +84,10 @@ class FilePlacer {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       await fs.rm(dest, { force: true });
       await fs.copyFile(src, dest, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+    }
+    if (this.keepMtime && dest.endsWith('.py')) {
+      const st = await fs.stat(src);
+      await fs.utimes(dest, st.atime, st.mtime);
     }
   }
 }
@@ -111,13 +118,23 @@ function launchers(image: InstallImage, template: string, stubs: Map<string, Buf
 
 /**
  * Installs `image` into `target`. `template` and `stubs` come from the pip image (the installer
- * of record, as ensurepip runs that pip for every package it installs).
+ * of record, as ensurepip runs that pip for every package it installs); `bytecode` lists the
+ * image's `.pyc` files for the target's Python, if any.
  */
-export async function installImage(image: InstallImage, template: string, stubs: Map<string, Buffer>, target: InstallTarget, requested: boolean): Promise<void> {
+export async function installImage(
+  image: InstallImage,
+  template: string,
+  stubs: Map<string, Buffer>,
+  target: InstallTarget,
+  requested: boolean,
+  bytecode: readonly string[] = [],
+): Promise<void> {
   const site = target.sitePackages;
-  for (const dir of image.dirs) await fs.mkdir(path.join(site, ...dir.split('/')), { recursive: true });
-  const placer = new FilePlacer(target.linkMode);
-  await inBatches(image.files, (f) => placer.place(path.join(image.siteDir, ...f.split('/')), path.join(site, ...f.split('/'))), target.signal);
+  const pycDirs = new Set(bytecode.map((f) => f.slice(0, f.lastIndexOf('/'))));
+  for (const dir of [...image.dirs, ...pycDirs]) await fs.mkdir(path.join(site, ...dir.split('/')), { recursive: true });
+  const placer = new FilePlacer(target.linkMode, bytecode.length > 0);
+  const files = [...image.files, ...bytecode];
+  await inBatches(files, (f) => placer.place(path.join(image.siteDir, ...f.split('/')), path.join(site, ...f.split('/'))), target.signal);
 
   const generated = launchers(image, template, stubs, target);
   const infoDir = path.join(site, image.distInfo);
@@ -133,6 +150,7 @@ export async function installImage(image: InstallImage, template: string, stubs:
   );
 
   const rows: RecordRow[] = image.record.map((r) => [...r] as RecordRow);
+  for (const pyc of bytecode) rows.push([pyc, '', '']);
   for (const g of generated) {
     const { hash, size } = recordHash(g.bytes);
     rows.push([recordPath(g.file, site), hash, size]);
