@@ -130,6 +130,26 @@ describe('getInterpreterInfo', () => {
     });
   }
 
+  test('the introspection is immune to PYTHONHOME, PYTHONPATH and a chatty sitecustomize (-I -S)', async () => {
+    const py = pythons[pythons.length - 1];
+    const noisy = path.join(tmp, 'noisy-site');
+    await fs.mkdir(noisy, { recursive: true });
+    await fs.writeFile(path.join(noisy, 'sitecustomize.py'), 'print("@@VENV_MANAGER_FACTS@@{junk")\nraise SystemExit(9)\n');
+    const env = { ...process.env, PYTHONHOME: path.join(tmp, 'no-such-home'), PYTHONPATH: noisy, PYTHONSTARTUP: path.join(noisy, 'sitecustomize.py') };
+    const info = await getInterpreterInfo(py.path, { cacheDir: path.join(tmp, 'c8'), env });
+    assert.deepEqual(info.version, py.version);
+  });
+
+  test('a bare command is looked up on the given PATH', async () => {
+    const py = pythons[pythons.length - 1];
+    const bin = path.join(tmp, 'path-bin');
+    await fs.mkdir(bin, { recursive: true });
+    await fs.symlink(py.path, path.join(bin, 'mypython'));
+    const info = await getInterpreterInfo('mypython', { cacheDir: path.join(tmp, 'c9'), env: { ...process.env, PATH: `${path.join(tmp, 'empty')}:${bin}` } });
+    assert.equal(info.executable, path.join(bin, 'mypython'));
+    assert.equal(info.baseExecutable, path.join(bin, 'mypython'));
+  });
+
   describe('broken interpreters give a clear VenvError', () => {
     const cases: Array<[string, string | null, number, RegExp]> = [
       ['not executable', '#!/bin/sh\necho hi\n', 0o644, /is not executable/],
