@@ -3,11 +3,11 @@
 // installing from it.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureImage, getUnpackCount, type WheelRef } from '../../../src/core/seed/cache';
+import { bytecodeTag, ensureBytecode, ensureImage, getUnpackCount, type WheelRef } from '../../../src/core/seed/cache';
 import { installImage } from '../../../src/core/seed/install';
 import { seedWheels } from '../../../src/core/seed';
 import { parseRecord } from '../../../src/core/seed/wheel';
@@ -115,6 +115,41 @@ if (CHILD) {
         assert.equal(fs.statSync(path.join(bin, name)).mode & 0o777, 0o755);
       }
       assert.ok(fs.statSync(path.join(site, 'pip', '__init__.py')).nlink >= 2);
+    });
+  });
+
+  describe('bytecode', () => {
+    test('compiled once per Python into the image, listed, and valid for that Python', async (t) => {
+      const py = findPythons().find((p) => wheel!.path.startsWith(path.join(path.dirname(path.dirname(p.path)), 'lib', `python${p.version[0]}.${p.version[1]}`, 'ensurepip')));
+      if (!py) return t.skip('the interpreter of the bundled wheel was not found');
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-pyc-'));
+      t.after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+      const info = await getInterpreterInfo(py.path, { cacheDir });
+      const tag = bytecodeTag(info)!;
+      assert.equal(tag, `cpython-${py.version[0]}${py.version[1]}`);
+      const image = await ensureImage(wheel!, cacheDir);
+      const [a, b] = await Promise.all([ensureBytecode(image, info), ensureBytecode(image, info)]);
+      assert.ok(a && a.length > 100);
+      assert.deepEqual(a, b);
+      const listFile = path.join(path.dirname(image.siteDir), `bytecode-${tag}.json`);
+      const listed = fs.statSync(listFile).mtimeMs;
+      assert.deepEqual(await ensureBytecode(image, info), a, 'read back from the list');
+      assert.equal(fs.statSync(listFile).mtimeMs, listed, 'not compiled again');
+      for (const pyc of a.slice(0, 20)) assert.match(pyc, new RegExp(`/__pycache__/[^/]+\\.${tag}\\.pyc$`));
+      // The interpreter itself accepts the bytecode: importing from the image writes no new .pyc.
+      const pycache = path.join(image.siteDir, 'pip', '__pycache__');
+      const before = fs.readdirSync(pycache).map((n) => `${n}@${fs.statSync(path.join(pycache, n)).mtimeMs}`).sort();
+      execFileSync(py.path, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import pip._internal.cli.main', image.siteDir]);
+      assert.deepEqual(fs.readdirSync(pycache).map((n) => `${n}@${fs.statSync(path.join(pycache, n)).mtimeMs}`).sort(), before);
+    });
+    test('no bytecode for free-threaded builds or other implementations', async (t) => {
+      const py = findPythons().at(-1);
+      if (!py) return t.skip('no CPython found');
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-pyc-'));
+      t.after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+      const info = await getInterpreterInfo(py.path, { cacheDir });
+      assert.equal(bytecodeTag({ ...info, gilDisabled: true }), undefined);
+      assert.equal(bytecodeTag({ ...info, implementation: 'pypy' }), undefined);
     });
   });
 
