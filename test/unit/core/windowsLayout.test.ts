@@ -174,6 +174,16 @@ describe('Windows layout, built on Linux', () => {
     assert.equal(await fs.readFile(path.join(env, 'pyvenv.cfg'), 'utf8'), `home = ${base}\r\ninclude-system-site-packages = false\r\nversion = 3.10.11\r\n`);
   });
 
+  test('3.6 (before the launchers): the base interpreter and its DLLs are copied', async () => {
+    const { info } = await fakeWindowsBase([3, 6, 8]);
+    const env = path.join(tmp, `env-${++n}`);
+    await createEnvironment(env, { interpreterInfo: info });
+    const scripts = (await tree(path.join(env, 'Scripts'))).filter((f) => /\.(exe|dll)$/.test(f));
+    assert.deepEqual(scripts, ['libcrypto-3.dll', 'python.exe', 'python3.dll', 'python36.dll', 'pythonw.exe', 'vcruntime140.dll']);
+    assert.equal(await fs.readFile(path.join(env, 'Scripts', 'python.exe'), 'utf8'), 'base:python.exe');
+    assert.equal(await fs.readFile(path.join(env, 'pyvenv.cfg'), 'utf8'), `home = ${path.dirname(info.baseExecutable)}\r\ninclude-system-site-packages = false\r\nversion = 3.6.8\r\n`);
+  });
+
   test('a semicolon (the Windows PATH separator) in the env dir is refused for 3.11+', async () => {
     const { info } = await fakeWindowsBase([3, 13, 0]);
     const env = path.join(tmp, `a;b-${++n}`);
