@@ -58,6 +58,11 @@ export interface EnvContext {
   cfgPath: string;
   /** The env dir did not exist and was made by this create (so it started empty). */
   created: boolean;
+  /**
+   * What the cfg says about system site packages: false until pip is in, then the option's value
+   * (bpo-24875; venv flips `self.system_site_packages`, which is kept per environment here).
+   */
+  systemSitePackagesWritten: boolean;
   info: InterpreterInfo;
   platform: TargetPlatform;
   layout: EnvLayout;
@@ -78,8 +83,6 @@ export class EnvBuilder {
   protected readonly options: EnvBuilderOptions;
   /** `prompt='.'` means the current directory's name at construction time (bpo-38901, 3.9+). */
   private readonly cwdName: string;
-  /** While the first cfg is written, system site packages are off until pip is in (bpo-24875). */
-  private writeSystemSitePackages = false;
 
   constructor(options: EnvBuilderOptions = {}) {
     this.options = options;
@@ -129,7 +132,6 @@ export class EnvBuilder {
     this.progress(`Creating ${envDir}`);
     const context = await this.ensureDirectories(envDir, info);
     this.checkCancelled();
-    this.writeSystemSitePackages = false;
     const scmFiles = versionAtLeast(info, 3, 13) ? [...this.scmIgnoreFiles].map((scm) => this.createScmIgnoreFile(context, scm)) : [];
     // The ignore files, the interpreter files and the first cfg do not depend on each other. Without
     // pip the scripts depend on nothing either (venv writes them after pip), so they go alongside.
@@ -146,7 +148,7 @@ export class EnvBuilder {
       await this.postSetup(context);
     }
     if (this.systemSitePackages) {
-      this.writeSystemSitePackages = true;
+      context.systemSitePackagesWritten = true;
       await this.createConfiguration(context);
     }
     if (this.upgradeDeps) {
@@ -231,6 +233,7 @@ export class EnvBuilder {
       envExecCmd,
       cfgPath: path.join(envDir, 'pyvenv.cfg'),
       created,
+      systemSitePackagesWritten: false,
       info: base,
       platform,
       layout,
@@ -249,7 +252,7 @@ export class EnvBuilder {
     const prompt = this.promptFor(info);
     const lines: Array<[string, string]> = [
       ['home', context.pythonDir],
-      ['include-system-site-packages', this.writeSystemSitePackages ? 'true' : 'false'],
+      ['include-system-site-packages', context.systemSitePackagesWritten ? 'true' : 'false'],
       ['version', info.versionString],
     ];
     if (prompt !== undefined && versionAtLeast(info, 3, 8)) lines.push(['prompt', pythonStrRepr(prompt)]);
@@ -267,7 +270,7 @@ export class EnvBuilder {
     if (nt && this.symlinks) args.push('--symlinks');
     if (!nt && !this.symlinks) args.push('--copies');
     if (!this.withPip) args.push('--without-pip');
-    if (this.writeSystemSitePackages) args.push('--system-site-packages');
+    if (context.systemSitePackagesWritten) args.push('--system-site-packages');
     if (this.clear) args.push('--clear');
     if (this.upgrade) args.push('--upgrade');
     if (this.upgradeDeps) args.push('--upgrade-deps');

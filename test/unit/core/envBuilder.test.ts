@@ -113,6 +113,16 @@ describe('EnvBuilder options', () => {
     if (atLeast(newest, 3, 11)) assert.match(cfg.values.get('command') ?? '', / --system-site-packages /);
   });
 
+  test('one builder, several environments at once', async () => {
+    const builder = new EnvBuilder(opts(newest, { systemSitePackages: true, symlinks: true }));
+    const envs = [fresh('a'), fresh('b'), fresh('c')];
+    await Promise.all(envs.map((e) => builder.create(e)));
+    for (const env of envs) {
+      assert.equal((await cfgOf(env)).values.get('include-system-site-packages'), 'true');
+      assert.equal(runIn(env, 'import sys; print(sys.prefix)'), env);
+    }
+  });
+
   test('system site packages is false while pip is seeded (bpo-24875)', async () => {
     const seen: string[] = [];
     class Spy extends EnvBuilder {
