@@ -231,7 +231,9 @@ async function fileStamp(invoked: string): Promise<FileStamp> {
 }
 
 async function startsWithShebang(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
+  // An execute-only binary cannot be read; it is not a script either.
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return false;
   try {
     const buf = Buffer.alloc(2);
     await handle.read(buf, 0, 2, 0);
