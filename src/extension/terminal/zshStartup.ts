@@ -14,11 +14,13 @@ export const USER_ZDOTDIR_VARIABLE = 'VENV_MANAGER_USER_ZDOTDIR';
 export const BIN_VARIABLE = 'VENV_MANAGER_BIN';
 
 export const ZSHENV_TEXT = `# Written by the Venv Manager extension for terminals it activates; see docs/terminal-activation.md.
-# Give ZDOTDIR back to the user first: zsh reads every later start-up file from it.
+# Give ZDOTDIR back to the user first: zsh reads every later start-up file from it. Without one of
+# their own it becomes HOME (zsh's default) rather than unset, because VS Code's zsh integration
+# reads the user's files from whatever ZDOTDIR is when this file returns.
 if [[ -n "\${${USER_ZDOTDIR_VARIABLE}-}" ]]; then
   ZDOTDIR="\${${USER_ZDOTDIR_VARIABLE}}"
 else
-  unset ZDOTDIR
+  ZDOTDIR="$HOME"
 fi
 unset ${USER_ZDOTDIR_VARIABLE}
 typeset -g _venv_manager_bin="\${${BIN_VARIABLE}-}"
@@ -41,8 +43,8 @@ if [[ -n "$_venv_manager_bin" ]]; then
     fi
   }
 fi
-if [[ -r "\${ZDOTDIR:-$HOME}/.zshenv" ]]; then
-  source "\${ZDOTDIR:-$HOME}/.zshenv"
+if [[ -r "$ZDOTDIR/.zshenv" ]]; then
+  source "$ZDOTDIR/.zshenv"
 fi
 `;
 
