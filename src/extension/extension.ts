@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { VenvManagerApi } from './api';
 import { registerCommands } from './commands/registerCommands';
@@ -7,6 +8,7 @@ import { EnvironmentStore } from './environments/environmentStore';
 import { EnvironmentWatcher } from './environments/environmentWatcher';
 import { ActiveEnvironmentStatusBar } from './statusBar';
 import { TerminalActivation } from './terminal/terminalActivation';
+import { installFishStartup } from './terminal/fishStartup';
 import { installZshStartup } from './terminal/zshStartup';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
 import { PrompterHolder } from './ui/prompter';
@@ -44,11 +46,12 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
     terminalActivation.apply();
     log.info(`Environments listed ${ms.toFixed(1)} ms after activation started`);
     if (process.platform === 'win32') return;
-    try {
-      terminalActivation.useZshStartup(await installZshStartup(vscode.Uri.joinPath(context.globalStorageUri, 'zsh').fsPath));
-    } catch (err) {
-      log.warn(`zsh terminals get no deactivate: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const storage = context.globalStorageUri.fsPath;
+    const [zsh, fish] = await Promise.all([
+      installZshStartup(path.join(storage, 'zsh')).catch((err) => void log.warn(`zsh terminals get no deactivate: ${String(err)}`)),
+      installFishStartup(path.join(storage, 'fish')).catch((err) => void log.warn(`fish terminals get no deactivate: ${String(err)}`)),
+    ]);
+    terminalActivation.useShellStartup({ zsh: zsh ?? undefined, fish: fish ?? undefined });
   });
 
   const activationMs = performance.now() - started;

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 
+import { fishVariables } from './fishStartup';
 import { zshVariables } from './zshStartup';
 
 export interface ActivationTarget {
@@ -17,6 +18,10 @@ export interface ActivationTarget {
   zshStartupDir?: string;
   /** The user's own ZDOTDIR, handed back by our .zshenv. */
   userZdotdir?: string;
+  /** Folder holding our fish vendor_conf.d script (see fishStartup.ts), once written. */
+  fishDataDir?: string;
+  /** The user's own XDG_DATA_DIRS, handed back by that script. */
+  userXdgDataDirs?: string;
 }
 
 export interface ActivationVariables {
@@ -40,6 +45,7 @@ export function activationVariables(target: ActivationTarget, platform: NodeJS.P
   if (platform !== 'win32') {
     replace[BASH_DEACTIVATE_VARIABLE] = bashDeactivateFunction(target.binDir);
     if (target.zshStartupDir) Object.assign(replace, zshVariables(target.zshStartupDir, target.binDir, target.userZdotdir));
+    if (target.fishDataDir) Object.assign(replace, fishVariables(target.fishDataDir, target.binDir, target.userXdgDataDirs));
   }
   return { replace, prepend: { PATH: target.binDir + delimiter } };
 }

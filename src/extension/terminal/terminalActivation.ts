@@ -14,7 +14,7 @@ import { activationVariables } from './activationVariables';
  */
 export class TerminalActivation implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
-  private zshStartupDir: string | undefined;
+  private startup: ShellStartupDirs = {};
 
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
@@ -33,9 +33,9 @@ export class TerminalActivation implements vscode.Disposable {
     );
   }
 
-  /** Once our zsh start-up file is on disk, zsh terminals get `deactivate` too. */
-  useZshStartup(dir: string): void {
-    this.zshStartupDir = dir;
+  /** Once our zsh / fish start-up files are on disk, those shells get `deactivate` too. */
+  useShellStartup(dirs: ShellStartupDirs): void {
+    this.startup = dirs;
     this.apply();
   }
 
@@ -55,7 +55,7 @@ export class TerminalActivation implements vscode.Disposable {
         this.log.info(`Terminal activation of ${env.path} waits for workspace trust`);
         continue;
       }
-      writeActivation(scoped, env, this.zshStartupDir);
+      writeActivation(scoped, env, this.startup);
       this.log.info(`Terminals of ${folder.name} activate ${env.path}`);
     }
   }
@@ -65,15 +65,28 @@ export class TerminalActivation implements vscode.Disposable {
   }
 }
 
-function writeActivation(scoped: vscode.EnvironmentVariableCollection, env: DiscoveredEnvironment, zshStartupDir: string | undefined): void {
+export interface ShellStartupDirs {
+  zsh?: string;
+  fish?: string;
+}
+
+function writeActivation(scoped: vscode.EnvironmentVariableCollection, env: DiscoveredEnvironment, startup: ShellStartupDirs): void {
   const rawPrompt = env.prompt ?? env.cfg?.values.get('prompt');
   const prompt = rawPrompt === undefined ? undefined : readPromptValue(rawPrompt);
-  const vars = activationVariables({ envPath: env.path, binDir: env.binDir, prompt, zshStartupDir, userZdotdir: process.env.ZDOTDIR });
+  const vars = activationVariables({
+    envPath: env.path,
+    binDir: env.binDir,
+    prompt,
+    zshStartupDir: startup.zsh,
+    userZdotdir: process.env.ZDOTDIR,
+    fishDataDir: startup.fish,
+    userXdgDataDirs: process.env.XDG_DATA_DIRS,
+  });
   for (const [name, value] of Object.entries(vars.replace)) scoped.replace(name, value);
   // PATH again after the rc files ran (shell integration): pyenv or conda init there would otherwise
   // put their shims in front of the env.
   for (const [name, value] of Object.entries(vars.prepend)) scoped.prepend(name, value, { applyAtProcessCreation: true, applyAtShellIntegration: true });
   scoped.description = new vscode.MarkdownString(
-    vscode.l10n.t('Activates the Python environment `{0}` ({1}); `deactivate` undoes it in bash and zsh', env.name, env.path),
+    vscode.l10n.t('Activates the Python environment `{0}` ({1}); `deactivate` undoes it in bash, zsh and fish', env.name, env.path),
   );
 }

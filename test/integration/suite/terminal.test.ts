@@ -87,6 +87,31 @@ describe('terminal activation through the environment variable collection', () =
     assert.ok(!get('PY2')?.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
   });
 
+  it('a real fish terminal: activated, the user\'s config.fish still runs, deactivate undoes it', async function () {
+    const fish = ['/usr/bin/fish', '/bin/fish'].find((p) => fs.existsSync(p));
+    if (!fish) this.skip();
+    const api = await venvManager();
+    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
+    await waitFor('fish start-up folder in the collection', () => scoped.get('XDG_DATA_DIRS'));
+    const home = path.join(process.env.VENV_MANAGER_TEST_TMP!, 'fish-home');
+    fs.mkdirSync(path.join(home, '.config', 'fish'), { recursive: true });
+    fs.writeFileSync(path.join(home, '.config', 'fish', 'config.fish'), 'set -gx FROM_USER_CONFIG yes\n');
+    const out = await runInTerminal('fish', [
+      'echo "VE=$VIRTUAL_ENV"',
+      'echo "PY="(command -s python)',
+      'echo "RC=$FROM_USER_CONFIG"',
+      'deactivate',
+      'echo "AFTER="(set -q VIRTUAL_ENV; and echo set; or echo unset)',
+      'echo "PY2="(command -s python)',
+    ], { path: fish!, env: { HOME: home } });
+    const get = (key: string) => out.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
+    assert.equal(get('VE'), venvPath(), out.join('\n'));
+    assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
+    assert.equal(get('RC'), 'yes');
+    assert.equal(get('AFTER'), 'unset');
+    assert.ok(!get('PY2')?.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
+  });
+
   it('switching the active environment updates the collection and new terminals', async () => {
     const api = await venvManager();
     const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });

@@ -1,0 +1,70 @@
+/**
+ * `deactivate` for fish. fish reads `<dir>/fish/vendor_conf.d/*.fish` for every `<dir>` in
+ * XDG_DATA_DIRS at start-up, so new terminals get our folder first in XDG_DATA_DIRS; our script puts
+ * XDG_DATA_DIRS back as the user had it and defines `deactivate`. No user file is edited.
+ * This module does not import 'vscode' (unit tests run it in a real fish).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { BIN_VARIABLE } from './zshStartup';
+
+/** XDG_DATA_DIRS as the user had it; empty when it was unset. */
+export const USER_XDG_DATA_DIRS_VARIABLE = 'VENV_MANAGER_USER_XDG_DATA_DIRS';
+/** What XDG_DATA_DIRS means when unset (XDG Base Directory spec). */
+const XDG_DATA_DIRS_DEFAULT = '/usr/local/share:/usr/share';
+
+export const FISH_VENDOR_CONF_TEXT = `# Written by the Venv Manager extension for terminals it activates; see docs/terminal-activation.md.
+if set -q ${USER_XDG_DATA_DIRS_VARIABLE}
+    if test -n "$${USER_XDG_DATA_DIRS_VARIABLE}"
+        set -gx XDG_DATA_DIRS "$${USER_XDG_DATA_DIRS_VARIABLE}"
+    else
+        set -e XDG_DATA_DIRS
+    end
+    set -e ${USER_XDG_DATA_DIRS_VARIABLE}
+end
+set -g _venv_manager_bin "$${BIN_VARIABLE}"
+set -e ${BIN_VARIABLE}
+if test -n "$_venv_manager_bin"
+    function deactivate
+        set -l kept
+        for entry in $PATH
+            if test "$entry" != "$_venv_manager_bin"
+                set -a kept $entry
+            end
+        end
+        set -gx PATH $kept
+        set -e VIRTUAL_ENV
+        set -e VIRTUAL_ENV_PROMPT
+        if set -q PYTHONHOME; and test -z "$PYTHONHOME"
+            set -e PYTHONHOME
+        end
+        if test "$argv[1]" != nondestructive
+            functions -e deactivate
+            set -e _venv_manager_bin
+        end
+    end
+end
+`;
+
+/** Writes `<dir>/fish/vendor_conf.d/venv_manager.fish` when missing or outdated; returns `<dir>`. */
+export async function installFishStartup(dir: string): Promise<string> {
+  const confDir = path.join(dir, 'fish', 'vendor_conf.d');
+  const file = path.join(confDir, 'venv_manager.fish');
+  const current = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (current !== FISH_VENDOR_CONF_TEXT) {
+    await fs.mkdir(confDir, { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(temp, FISH_VENDOR_CONF_TEXT);
+    await fs.rename(temp, file);
+  }
+  return dir;
+}
+
+/** The variables that let fish find our script, given the user's XDG_DATA_DIRS (if any). */
+export function fishVariables(fishDataDir: string, binDir: string, userXdgDataDirs: string | undefined): Record<string, string> {
+  return {
+    XDG_DATA_DIRS: `${fishDataDir}:${userXdgDataDirs || XDG_DATA_DIRS_DEFAULT}`,
+    [USER_XDG_DATA_DIRS_VARIABLE]: userXdgDataDirs ?? '',
+    [BIN_VARIABLE]: binDir,
+  };
+}
