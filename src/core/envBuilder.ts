@@ -100,7 +100,7 @@ export class EnvBuilder {
   /** The base interpreter's facts (cached on disk; no Python runs when the cache is valid). */
   async interpreterInfo(): Promise<InterpreterInfo> {
     if (this.options.interpreterInfo) return this.options.interpreterInfo;
-    return getInterpreterInfo(this.options.python ?? 'python3', { cacheDir: this.cacheDir, env: this.options.env, signal: this.options.signal });
+    return getInterpreterInfo(this.options.python ?? 'python3', { cacheDir: this.cacheDir, env: this.options.env, signal: this.options.signal, cwd: this.options.cwd });
   }
 
   protected get cacheDir(): string {

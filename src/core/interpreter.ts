@@ -60,6 +60,8 @@ export interface InterpreterInfoOptions {
   /** Environment used to look a bare command up on PATH and to run the interpreter. */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Directory a relative interpreter path refers to; default process.cwd(). */
+  cwd?: string;
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -160,7 +162,7 @@ const memoryCache = new Map<string, { key: string; info: InterpreterInfo }>();
 /** Facts about `python` (a path, or a command looked up on PATH), from the cache when still valid. */
 export async function getInterpreterInfo(python: string, opts: InterpreterInfoOptions = {}): Promise<InterpreterInfo> {
   const env = opts.env ?? process.env;
-  const invoked = await locateInterpreter(python, env);
+  const invoked = await locateInterpreter(python, env, opts.cwd ?? process.cwd());
   const stamp = await fileStamp(invoked);
   const cacheFile = path.join(opts.cacheDir ?? defaultCacheDir(env), 'interpreters', `${createHash('sha256').update(stamp.key).digest('hex').slice(0, 32)}.json`);
 
@@ -182,9 +184,9 @@ export async function getInterpreterInfo(python: string, opts: InterpreterInfoOp
   return info;
 }
 
-async function locateInterpreter(python: string, env: NodeJS.ProcessEnv): Promise<string> {
+async function locateInterpreter(python: string, env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
   if (python.trim() === '') throw new VenvError('No Python interpreter was given.');
-  if (python.includes('/') || (process.platform === 'win32' && python.includes('\\'))) return path.resolve(python);
+  if (python.includes('/') || (process.platform === 'win32' && python.includes('\\'))) return path.resolve(cwd, python);
   const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';').filter(Boolean) : [''];
   for (const dir of (env.PATH ?? env.Path ?? '').split(path.delimiter)) {
     if (!dir) continue;

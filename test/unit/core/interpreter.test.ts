@@ -150,6 +150,12 @@ describe('getInterpreterInfo', () => {
     assert.equal(info.baseExecutable, path.join(bin, 'mypython'));
   });
 
+  test('a relative interpreter path is taken from the given cwd', async () => {
+    const py = pythons[pythons.length - 1];
+    const info = await getInterpreterInfo(path.basename(path.dirname(py.path)) + '/' + path.basename(py.path), { cacheDir: path.join(tmp, 'c10'), cwd: path.dirname(path.dirname(py.path)) });
+    assert.equal(info.executable, py.path);
+  });
+
   describe('broken interpreters give a clear VenvError', () => {
     const cases: Array<[string, string | null, number, RegExp]> = [
       ['not executable', '#!/bin/sh\necho hi\n', 0o644, /is not executable/],
