@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
 import { recoverEnvironment } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 let py: TestPython;
@@ -19,6 +19,8 @@ before(async () => {
   work = await tempDir('vm-cli-');
   wheels = await makeWheelhouse(path.join(work, 'wheels'));
 });
+
+after(() => removeTempDir(work));
 
 function cli(args: string[], env: NodeJS.ProcessEnv = wheels.env) {
   return spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { isIncompleteEnvironment, recoverEnvironment } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 
@@ -22,6 +22,8 @@ before(async () => {
   work = await tempDir('vm-crash-');
   wheels = await makeWheelhouse(path.join(work, 'wheels'));
 });
+
+after(() => removeTempDir(work));
 
 async function projectWithEnv(label: string) {
   const project = path.join(work, label);

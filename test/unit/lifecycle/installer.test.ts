@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { progressFromLine, recreateEnvironment, uvFlagsFromPipEnv } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, makeEnv, makeWheelhouse, removeTempDir, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 describe('installer output and options', () => {
   test('pip and uv lines become progress messages; noise does not', () => {
@@ -36,6 +36,7 @@ describe('installer choice', () => {
     work = await tempDir('vm-installer-');
     wheels = await makeWheelhouse(path.join(work, 'wheels'));
   });
+  after(() => removeTempDir(work));
 
   /**
    * uv itself cannot be installed here (no registry carries it), so this `uv` on PATH records how

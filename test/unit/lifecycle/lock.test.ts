@@ -3,9 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { acquireEnvLock, LifecycleError, lockPathFor, readLock } from '../../../src/core/lifecycle';
-import { tempDir } from '../../fixtures/lifecycle';
+import { removeTempDir, tempDir } from '../../fixtures/lifecycle';
 
 const CORE = path.resolve(__dirname, '../../../../dist/core.js');
 let work: string;
@@ -13,6 +13,8 @@ let work: string;
 before(async () => {
   work = await tempDir('vm-lock-');
 });
+
+after(() => removeTempDir(work));
 
 function deadPid(): number {
   // A process that has exited (and been reaped): its pid is free.

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { clearEnvironment, deleteEnvironment, LifecycleError, recreateEnvironment, removeTree, upgradeEnvironment } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
 let work: string;
@@ -17,6 +17,8 @@ before(async () => {
   work = await tempDir('vm-readonly-');
   wheels = await makeWheelhouse(path.join(work, 'wheels'));
 });
+
+after(() => removeTempDir(work));
 
 /** Runs a privileged command; false (with the reason) when this machine does not allow it. */
 function tryRun(t: TestContext, cmd: string, args: string[]): boolean {

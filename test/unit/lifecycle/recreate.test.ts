@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { describe, test, before } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { isIncompleteEnvironment, LifecycleError, recreateEnvironment } from '../../../src/core/lifecycle';
 import { parsePyvenvCfg } from '../../../src/core/pyvenvCfg';
-import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
 let work: string;
@@ -17,6 +17,8 @@ before(async () => {
   work = await tempDir();
   wheels = await makeWheelhouse(path.join(work, 'wheels'));
 });
+
+after(() => removeTempDir(work));
 
 /** A project folder with an env that already has gamma installed (so "old" is distinguishable). */
 async function projectWithEnv(label: string): Promise<{ project: string; envDir: string }> {

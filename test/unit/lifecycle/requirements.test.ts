@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { findRequirementsFiles, isRequirementsFileName } from '../../../src/core/lifecycle';
-import { tempDir } from '../../fixtures/lifecycle';
+import { removeTempDir, tempDir } from '../../fixtures/lifecycle';
+
+const made: string[] = [];
+after(async () => {
+  for (const dir of made) await removeTempDir(dir);
+});
 
 async function touch(root: string, rel: string, text = 'alpha\n'): Promise<void> {
   await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
@@ -12,6 +17,7 @@ async function touch(root: string, rel: string, text = 'alpha\n'): Promise<void>
 
 test('top-level requirements*.txt first (requirements.txt leading), then the others nearest first; never inside an env, node_modules or .git', async () => {
   const root = await tempDir('vm-req-');
+  made.push(root);
   for (const rel of [
     'requirements-dev.txt', 'requirements.txt', 'dev-requirements.txt', 'requirements.in',
     'requirements/base.txt', 'requirements/notes.md',
@@ -34,6 +40,7 @@ test('top-level requirements*.txt first (requirements.txt leading), then the oth
 
 test('a root that is itself an env yields nothing; a missing root yields nothing', async () => {
   const root = await tempDir('vm-req-env-');
+  made.push(root);
   await touch(root, 'pyvenv.cfg', 'home = /x\n');
   await touch(root, 'requirements.txt');
   assert.deepEqual(await findRequirementsFiles(root), []);

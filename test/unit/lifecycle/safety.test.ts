@@ -3,9 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { checkEnvDir, clearEnvironment, deleteEnvironment, LifecycleError, removeTree } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
 let work: string;
@@ -16,6 +16,8 @@ before(async () => {
   work = await tempDir('vm-safety-');
   wheels = await makeWheelhouse(path.join(work, 'wheels'));
 });
+
+after(() => removeTempDir(work));
 
 function rejectsWith(code: string, pattern?: RegExp) {
   return (err: unknown) => {

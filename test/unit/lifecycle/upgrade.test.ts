@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { getInterpreterInfo } from '../../../src/core/interpreter';
 import { LifecycleError, recoverEnvironment, upgradeEnvironment } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, snapshotTree, tempDir, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 let pythons: TestPython[];
@@ -20,6 +20,8 @@ before(async () => {
   work = await tempDir('vm-upgrade-');
   wheels = await makeWheelhouse(path.join(work, 'wheels'));
 });
+
+after(() => removeTempDir(work));
 
 async function envWithGamma(label: string, python: TestPython, symlinks: boolean) {
   const project = path.join(work, label);
