@@ -1,4 +1,4 @@
-// Seeding pip into a fresh env skeleton: cold cache (unpack), warm cache with hard links and with
+// Seeding pip into a fresh env skeleton: cold cache (unpack + byte-compile), warm cache with hard links and with
 // copies, against ensurepip (`python -m venv` minus `python -m venv --without-pip`), all measured
 // in this run with the newest CPython found. Medians of RUNS runs.
 import { execFileSync } from 'node:child_process';
@@ -58,7 +58,7 @@ async function main() {
     const ensurepip = median(withPip) - median(withoutPip);
 
     console.log(`CPython ${py.label}, pip ${info.bundledWheels.map((w) => `${w.project} ${w.version}`).join(' + ')}`);
-    console.log(`seed, cold cache (unpack + install), median of 3: ${median(cold).toFixed(1)} ms`);
+    console.log(`seed, cold cache (unpack + byte-compile + install), median of 3: ${median(cold).toFixed(1)} ms`);
     console.log(`seed, warm cache, hard links, median of ${RUNS}:   ${median(hard).toFixed(1)} ms`);
     console.log(`seed, warm cache, copies, median of ${RUNS}:       ${median(copy).toFixed(1)} ms`);
     console.log(`ensurepip inside python -m venv (with pip ${median(withPip).toFixed(0)} ms - without ${median(withoutPip).toFixed(0)} ms): ${ensurepip.toFixed(0)} ms`);
