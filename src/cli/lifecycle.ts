@@ -1,5 +1,5 @@
 // `venv-manager recreate | clear | upgrade | delete`: the lifecycle operations of src/core/lifecycle.
-import { clearEnvironment, deleteEnvironment, recreateEnvironment, upgradeEnvironment, type LifecycleOptions } from '../core/lifecycle';
+import { clearEnvironment, deleteEnvironment, recoverEnvironment, recreateEnvironment, upgradeEnvironment, type LifecycleOptions } from '../core/lifecycle';
 import { CliError, type CliCommand, type CliIo } from './io';
 
 interface ParsedArgs {
@@ -80,7 +80,7 @@ or rolled back first. Errors are printed as "Error: <message>" with exit status 
 
 export const recreateCommand: CliCommand = {
   name: 'recreate',
-  summary: 'Replace an environment with a fresh one holding a requirements file\'s packages',
+  summary: 'replace an environment with a fresh one holding a requirements file\'s packages',
   help: `usage: venv-manager recreate [-h] --requirements FILE [--python SPEC]
                              [--installer auto|pip|uv] [--verbose] ENV_DIR
 
@@ -119,7 +119,7 @@ ${COMMON_NOTES}
 
 export const clearCommand: CliCommand = {
   name: 'clear',
-  summary: 'Empty an environment and build it afresh with the same options',
+  summary: 'empty an environment and build it afresh with the same options',
   help: `usage: venv-manager clear [-h] [--verbose] ENV_DIR
 
 Like \`python -m venv --clear\` on an existing environment, made safe: installed packages are
@@ -138,7 +138,7 @@ ${COMMON_NOTES}
 
 export const upgradeCommand: CliCommand = {
   name: 'upgrade',
-  summary: 'Re-point an environment at its base Python after a patch upgrade',
+  summary: 're-point an environment at its base Python after a patch upgrade',
   help: `usage: venv-manager upgrade [-h] [--python SPEC] [--upgrade-deps] [--verbose] ENV_DIR
 
 Like \`python -m venv --upgrade\`: after the base Python was upgraded in place (3.12.1 -> 3.12.4),
@@ -167,7 +167,7 @@ ${COMMON_NOTES}
 
 export const deleteCommand: CliCommand = {
   name: 'delete',
-  summary: 'Delete an environment folder (asks first)',
+  summary: 'delete an environment folder (asks first)',
   help: `usage: venv-manager delete [-h] [--yes] ENV_DIR
 
 Deletes the environment folder after asking on the terminal. Without a terminal, --yes is
@@ -195,4 +195,29 @@ ${COMMON_NOTES}
   },
 };
 
-export const lifecycleCommands: CliCommand[] = [recreateCommand, clearCommand, upgradeCommand, deleteCommand];
+export const recoverCommand: CliCommand = {
+  name: 'recover',
+  summary: 'finish or roll back an operation on an environment that was interrupted',
+  help: `usage: venv-manager recover [-h] ENV_DIR
+
+When a recreate, clear or upgrade was killed midway, this puts the previous environment back
+(or, if the new one was already complete, removes the old copy) and nothing else. Every other
+lifecycle command does the same first, then its own work.
+
+${COMMON_NOTES}
+`,
+  async run(args, io) {
+    const parsed = parseArgs('recover', args, [], []);
+    const envDir = oneEnvDir('recover', parsed);
+    const result = await recoverEnvironment(envDir, { env: io.env });
+    const messages = {
+      none: `Nothing to recover: no interrupted operation on ${envDir}.`,
+      'rolled-back': `Restored ${envDir} as it was before the interrupted operation.`,
+      completed: `Finished the interrupted operation on ${envDir}; the new environment stays.`,
+    };
+    io.stderr(`${messages[result]}\n`);
+    return 0;
+  },
+};
+
+export const lifecycleCommands: CliCommand[] = [recreateCommand, clearCommand, upgradeCommand, deleteCommand, recoverCommand];

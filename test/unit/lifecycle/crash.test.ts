@@ -166,6 +166,19 @@ describe('recreate killed with SIGKILL', () => {
     t.diagnostic(outcomes.join(' '));
   });
 
+  test('venv-manager recover puts the old env back after a kill, and says when there is nothing to do', async () => {
+    const { project, envDir, req, old } = await projectWithEnv('recover-cli');
+    await runAndKillAt(['recreate', envDir, '--requirements', req, '--installer', 'pip'], 'recreate:installer-started');
+    const first = spawnSync(process.execPath, [CLI, 'recover', envDir], { env: wheels.env, encoding: 'utf8' });
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /^Restored .* as it was before the interrupted operation\.$/m);
+    assert.deepEqual(await snapshotTree(envDir), old);
+    assert.deepEqual(await leftovers(project), []);
+    const again = spawnSync(process.execPath, [CLI, 'recover', envDir], { env: wheels.env, encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /^Nothing to recover/m);
+  });
+
   test('the next CLI operation takes over the stale lock, rolls back, and then does its own work', async () => {
     const { project, envDir, req } = await projectWithEnv('next-op');
     await runAndKillAt(['recreate', envDir, '--requirements', req, '--installer', 'pip'], 'recreate:built');
