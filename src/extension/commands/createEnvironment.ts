@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createEnvironment, findRequirementsFiles, installRequirements } from '../../core';
 import { readSettings } from '../config';
+import { errorText } from '../environments/environmentStore';
 import {
   reportFailure,
   requireTrust,
@@ -64,6 +65,7 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
   const name = path.relative(folder.uri.fsPath, envDir) || path.basename(envDir);
   ctx.log.info(`Create ${envDir} from ${python}${target.replace ? ' (replacing the existing environment)' : ''}${requirements ? `, then install ${requirements}` : ''}`);
   let failedSignal: AbortSignal | undefined;
+  let installing = false;
   try {
     await withCancellableProgress(vscode.l10n.t('Creating {0}', name), async (signal, report) => {
       failedSignal = signal;
@@ -80,6 +82,7 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
       });
       ctx.log.info(`Created ${envDir} (Python ${created.info.versionString}) in ${Date.now() - started} ms`);
       if (requirements) {
+        installing = true;
         report(vscode.l10n.t('installing {0}', path.basename(requirements)));
         await installRequirements({
           envDir,
@@ -95,8 +98,20 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
       }
     });
   } catch (err) {
-    await reportFailure(ctx, ID, vscode.l10n.t('Creating {0}', name), err, failedSignal);
     await ctx.store.update([envDir]);
+    if (!installing) {
+      await reportFailure(ctx, ID, vscode.l10n.t('Creating {0}', name), err, failedSignal);
+      return undefined;
+    }
+    // The environment exists; only the install failed or was cancelled. Say so, and how to retry.
+    ctx.log.error(`Installing ${requirements} into ${envDir} ${failedSignal?.aborted ? 'cancelled' : `failed: ${errorText(err)}`}`);
+    const output = (err as { output?: unknown })?.output;
+    if (typeof output === 'string' && output.trim() !== '') ctx.log.error(output);
+    const showLog = vscode.l10n.t('Show Log');
+    const message = failedSignal?.aborted
+      ? vscode.l10n.t('Created {0}; installing {1} was cancelled. "Recreate from Requirements" installs it later.', name, path.basename(requirements!))
+      : vscode.l10n.t('Created {0}, but installing {1} failed: {2}. "Recreate from Requirements" retries it.', name, path.basename(requirements!), errorText(err));
+    if ((await prompter.notify(`${ID}.installFailed`, failedSignal?.aborted ? 'warning' : 'error', message, [showLog])) === showLog) ctx.log.show();
     return undefined;
   }
   await ctx.store.update([envDir]);

@@ -86,6 +86,20 @@ describe('Create Environment', () => {
     await vscode.commands.executeCommand('venvManager.setActive', { folder: ws(), env: null });
   });
 
+  it('a requirements install that fails keeps the new env and says how to retry', async () => {
+    const api = await venvManager();
+    const bad = path.join(ws(), 'requirements-missing.txt');
+    fs.writeFileSync(bad, 'no-such-package-anywhere==9.9\n');
+    const prompter = new ScriptedPrompter();
+    const created = await withPrompter(api, prompter, () =>
+      vscode.commands.executeCommand<string>('venvManager.createEnvironment', { python: preparedFacts().python, name: 'install-fails', requirements: bad, setActive: false }),
+    );
+    assert.equal(created, undefined);
+    assert.match(prompter.question('create.installFailed')!.message, /^Created install-fails, but installing requirements-missing\.txt failed: .*Recreate from Requirements/s);
+    assert.ok(fs.existsSync(path.join(ws(), 'install-fails', 'pyvenv.cfg')));
+    fs.rmSync(bad);
+  });
+
   it('installs a chosen requirements file into the new env', async () => {
     const api = await venvManager();
     const created = await withPrompter(api, new ScriptedPrompter(), () =>
