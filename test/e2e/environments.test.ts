@@ -159,4 +159,31 @@ describe('Venv Manager as a person uses it', () => {
     assert.ok(!fs.existsSync(marker), 'the env was replaced');
     assert.ok(fs.existsSync(path.join(ws, '.venv', 'bin', 'pip')));
   });
+
+  test('pip requirements files are highlighted by our grammar', async () => {
+    const page = wb.page;
+    const file = path.join(ws, 'extra', 'requirements-grammar.txt');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, [
+      '# pinned and ranged',
+      'requests[socks,security]>=2.31,<3  # comment after a requirement',
+      'numpy==1.26.4; python_version < "3.13" and sys_platform != "win32"',
+      '-r requirements.txt',
+      '--index-url https://pypi.org/simple',
+      'mypkg @ https://example.org/mypkg-1.0.tar.gz',
+      '-e ./local/package',
+      'flask ~= 3.0 --hash=sha256:0123abcd',
+      '',
+    ].join('\n'));
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill('requirements-grammar.txt');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'requirements-grammar.txt' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-instance .view-line', { hasText: 'numpy' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    const language = page.locator('.statusbar-item', { hasText: 'pip requirements' });
+    await language.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, 'e2e-11-requirements-grammar');
+  });
 });
