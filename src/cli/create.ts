@@ -159,8 +159,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
   }
-  const info = await getInterpreterInfo(python, { env: io.env });
+  const info = await getInterpreterInfo(python, { env: io.env, cwd: io.cwd });
   checkVersionFlags(args, info);
+  const interrupted = new AbortController();
   const builder = new EnvBuilder({
     interpreterInfo: info,
     systemSitePackages: args.systemSitePackages,
@@ -173,9 +174,17 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     scmIgnoreFiles: args.scmIgnoreFiles ? ['git'] : [],
     env: io.env,
     cwd: io.cwd,
+    signal: interrupted.signal,
     log: (line) => io.stderr(`${line}\n`),
   });
-  for (const dir of args.dirs) await builder.create(dir);
+  // Ctrl-C stops between steps and removes an environment this run had just begun.
+  const onInterrupt = () => interrupted.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    for (const dir of args.dirs) await builder.create(dir);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
   return 0;
 }
 

@@ -1,6 +1,6 @@
 // `venv-manager create`, run in-process through the CLI dispatcher and as the built dist/cli.js.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -112,6 +112,34 @@ describe('venv-manager create', () => {
     const r = await cli(['--python', old.path, '--without-pip', '--upgrade-deps', path.join(tmp, `${++n}-old`)]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unrecognized arguments: --upgrade-deps/);
+  });
+
+  test('Ctrl-C while pip is being seeded: exits 1 and leaves no half-built env', async (t) => {
+    const cliJs = path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
+    if (!(await fs.stat(cliJs).catch(() => undefined))) return t.skip('dist/cli.js not built');
+    const env = path.join(tmp, `${++n}-interrupted`);
+    // A cold cache makes seeding take long enough (unpacking the wheels) to be interrupted.
+    const child = spawn(process.execPath, [cliJs, 'create', '--python', newest.path, env], {
+      env: { ...process.env, XDG_CACHE_HOME: path.join(tmp, `cold-${n}`) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let sent = false;
+    while (child.exitCode === null) {
+      if (await fs.stat(path.join(env, 'pyvenv.cfg')).catch(() => undefined)) {
+        child.kill('SIGINT');
+        sent = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const code = await exited;
+    assert.ok(sent, `the create finished before it could be interrupted (exit ${code})`);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /^Error: Cancelled\.\n$/);
+    assert.equal(await fs.stat(env).catch(() => undefined), undefined, 'the env dir was removed');
   });
 
   test('the built dist/cli.js: create, then a file target exits 1 with Error:', async (t) => {
