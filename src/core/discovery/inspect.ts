@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
+import { INCOMPLETE_MARKER } from '../lifecycle/journal';
 import { readInterpreterVersionOnDisk } from './interpreters';
 import { readRegularFileHead } from './safeRead';
 import type { DiscoveredEnvironment, EnvHealthProblem, EnvKind } from './types';
@@ -246,12 +247,23 @@ async function pythonProblem(interpreterPath: string): Promise<EnvHealthProblem 
 async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: string, opts: InspectOptions): Promise<DiscoveredEnvironment | undefined> {
   const cfgPath = path.join(dir, 'pyvenv.cfg');
   // Independent reads run together: a scan inspects hundreds of environments.
-  const [read, layout] = await Promise.all([readCfg(cfgPath), findLayout(dir, opts.platform ?? process.platform)]);
+  const [read, layout, incomplete] = await Promise.all([
+    readCfg(cfgPath),
+    findLayout(dir, opts.platform ?? process.platform),
+    fs.lstat(path.join(dir, INCOMPLETE_MARKER)).then(() => true, () => false),
+  ]);
   if ('missing' in read && read.missing) return undefined;
   const cfg = 'cfg' in read ? read.cfg : undefined;
   const problems: EnvHealthProblem[] = [];
+  if (incomplete) {
+    problems.push({
+      code: 'incomplete',
+      message: `an interrupted Venv Manager operation left this environment half-built; run \`venv-manager recover ${dir}\` (or any lifecycle command on it) to restore the previous one`,
+    });
+  }
   if ('error' in read) problems.push({ code: 'cfg-unreadable', message: read.error });
-  if (cfg) for (const p of cfg.problems) problems.push({ code: 'cfg-malformed', message: `pyvenv.cfg: ${p}` });
+  // The half-built cfg carries a line without '=' on purpose; the 'incomplete' problem says it better.
+  if (cfg) for (const p of cfg.problems) if (!(incomplete && p.includes("has no '='"))) problems.push({ code: 'cfg-malformed', message: `pyvenv.cfg: ${p}` });
 
   const version = cfg ? cfgVersion(cfg) : undefined;
   const home = cfg?.values.get('home') || undefined;

@@ -6,6 +6,7 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
+import { isLifecycleSibling } from '../lifecycle/journal';
 
 /** Never worth walking into: huge, or never holding an environment of their own. */
 export const ALWAYS_EXCLUDED = ['node_modules', '.git', 'site-packages', '__pycache__'] as const;
@@ -163,7 +164,8 @@ export async function scanForEnvironments(
         const isDir = e.isDirectory();
         if (!isDir && !e.isSymbolicLink()) continue;
         const rel = task.rel === '' ? e.name : `${task.rel}/${e.name}`;
-        if (excluded(e.name, rel)) continue;
+        // Rollback copies and trash of an operation in flight are not environments of their own.
+        if (excluded(e.name, rel) || isLifecycleSibling(e.name)) continue;
         const child = path.join(task.dir, e.name);
         if (isDir) {
           queue.push({ dir: child, rel, depth: task.depth + 1 });

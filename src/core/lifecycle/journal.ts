@@ -36,6 +36,11 @@ export const INCOMPLETE_MARKER = '.venv-manager-incomplete';
 export const INCOMPLETE_CFG_LINE = 'venv-manager: incomplete environment, still being built or its build was interrupted';
 
 /** Hidden sibling names, all starting `.<name>.venv-manager-`, so they sort and filter together. */
+/** True for the hidden siblings `siblingName` makes (`.<env>.venv-manager-old-1a2b3c4d`). */
+export function isLifecycleSibling(entryName: string): boolean {
+  return /^\..+\.venv-manager-(old|trash|backup)-[0-9a-f]{8}$/.test(entryName);
+}
+
 export function siblingName(name: string, kind: 'old' | 'trash' | 'backup'): string {
   return `.${name}.venv-manager-${kind}-${randomBytes(4).toString('hex')}`;
 }

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { findWorkspaceEnvironments, inspectEnvironment } from '../../../src/core/discovery';
+import { INCOMPLETE_MARKER, isLifecycleSibling } from '../../../src/core/lifecycle/journal';
+import { tempDir, write } from './helpers';
+
+const CFG = 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n';
+
+test('an env left half-built by an interrupted operation is reported as incomplete, with how to recover', async () => {
+  const { dir, cleanup } = tempDir('incomplete');
+  try {
+    const env = path.join(dir, '.venv');
+    write(path.join(env, 'pyvenv.cfg'), `${CFG}venv-manager: incomplete environment, still being built or its build was interrupted\n`);
+    write(path.join(env, INCOMPLETE_MARKER), '');
+    const found = await inspectEnvironment(env);
+    assert.ok(found);
+    assert.equal(found.health.ok, false);
+    assert.deepEqual(found.health.problems.map((p) => p.code).filter((c) => c === 'incomplete' || c === 'cfg-malformed'), ['incomplete']);
+    assert.match(found.health.problems[0].message, /venv-manager recover/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('rollback copies and trash beside an env are not listed as environments', async () => {
+  const { dir, cleanup } = tempDir('siblings');
+  try {
+    write(path.join(dir, '.venv', 'pyvenv.cfg'), CFG);
+    write(path.join(dir, '..venv.venv-manager-old-0a1b2c3d', 'pyvenv.cfg'), CFG);
+    write(path.join(dir, '.env.venv-manager-trash-deadbeef', 'pyvenv.cfg'), CFG);
+    write(path.join(dir, '.my.venv-manager-notes', 'pyvenv.cfg'), CFG); // not our naming: still an env
+    const envs = await findWorkspaceEnvironments(dir);
+    assert.deepEqual(envs.map((e) => path.basename(e.path)).sort(), ['.my.venv-manager-notes', '.venv']);
+    assert.equal(isLifecycleSibling('.venv'), false);
+    assert.equal(isLifecycleSibling('..venv.venv-manager-backup-01234567'), true);
+  } finally {
+    cleanup();
+  }
+});
