@@ -129,6 +129,7 @@ const SCENARIOS: Scenario[] = [
   { name: "prompt '.'", cli: ['--without-pip', '--prompt', '.'], ours: { symlinks: true, prompt: '.', scmIgnoreFiles: ['git'] } },
   { name: 'without scm ignore files', cli: ['--without-pip', '--without-scm-ignore-files'], ours: { symlinks: true }, minVersion: [3, 13] },
   { name: 'with pip (CLI defaults)', cli: [], ours: { symlinks: true, withPip: true, scmIgnoreFiles: ['git'] }, withPip: true },
+  { name: 'with pip, copies', cli: ['--copies'], ours: { symlinks: false, withPip: true, scmIgnoreFiles: ['git'] }, withPip: true },
   { name: 'with pip and system site packages', cli: ['--system-site-packages'], ours: { symlinks: true, withPip: true, systemSitePackages: true, scmIgnoreFiles: ['git'] }, withPip: true },
 ];
 
