@@ -105,8 +105,6 @@ export function windowsInterpreterPlan(
   const launcherDir = path.join(info.stdlib, 'venv', 'scripts', 'nt');
   const baseHas = (name: string) => opts.baseDirEntries.some((e) => platform.normcase(e) === platform.normcase(name));
   const launcherHas = (name: string) => opts.launcherDirEntries.some((e) => platform.normcase(e) === platform.normcase(name));
-  const dllsForLinking = (filter: (name: string) => boolean) =>
-    opts.baseDirEntries.filter((e) => filter(platform.normcase(e))).map((e) => ({ name: e, linkSource: path.join(pythonDir, e) }));
 
   if (versionAtLeast(info, 3, 13)) {
     const d = isDebugExe(p.basename(info.baseExecutable), platform) ? '_d' : '';
@@ -128,7 +126,10 @@ export function windowsInterpreterPlan(
     const files = [...names.values()];
     if (opts.symlinks) {
       // Linking needs the DLLs next to the executables.
-      files.push(...dllsForLinking((n) => (n.startsWith('python') || n.startsWith('vcruntime')) && n.endsWith('.dll')));
+      for (const entry of opts.baseDirEntries) {
+        const n = platform.normcase(entry);
+        if ((n.startsWith('python') || n.startsWith('vcruntime')) && n.endsWith('.dll')) files.push({ name: entry, linkSource: path.join(pythonDir, entry) });
+      }
     }
     return { files, fallback: 'all-or-nothing' };
   }
