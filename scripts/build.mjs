@@ -29,11 +29,21 @@ const common = {
   absWorkingDir: root,
 };
 
+// The product bundles load execa from its own file, on first use (see src/core/execa.ts).
+const execaApart = {
+  name: 'execa-apart',
+  setup(build) {
+    build.onResolve({ filter: /^execa$/ }, () => ({ path: './execa.js', external: true }));
+  },
+};
+const product = { ...common, minify, plugins: [execaApart] };
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify, metafile: true }),
-  esbuild.build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', minify, banner: { js: '#!/usr/bin/env node' } }),
-  esbuild.build({ ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', minify }),
+  esbuild.build({ ...product, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  esbuild.build({ ...product, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...product, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' }),
+  esbuild.build({ ...common, minify, stdin: { contents: "export { execa } from 'execa';", resolveDir: root, loader: 'js' }, outfile: 'dist/execa.js' }),
 ]);
 
 if (!minify) {

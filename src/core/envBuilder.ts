@@ -6,7 +6,7 @@
 import { constants as fsConstants, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from './execa';
 import { builtinActivationScripts, quotingForScript, substitutePlaceholders, type PlaceholderValues } from './activation';
 import { defaultCacheDir, getInterpreterInfo, versionAtLeast, VenvError, type InterpreterInfo } from './interpreter';
 import { baseExecutableDir, envLayout, posixInterpreterAliases, windowsInterpreterPlan, type EnvLayout } from './layout';
@@ -481,6 +481,7 @@ export class EnvBuilder {
     const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), VIRTUAL_ENV: context.envDir };
     delete env.PYTHONHOME;
     delete env.PYTHONPATH;
+    const execa = await loadExeca();
     const result = await execa(context.envExecCmd, ['-m', 'pip', 'install', '--upgrade', ...deps], {
       cwd: context.envDir,
       env,

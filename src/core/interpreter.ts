@@ -7,7 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from './execa';
 
 /** A user-facing error with a venv-like message; the CLI prints it as `Error: <message>`. */
 export class VenvError extends Error {
@@ -268,6 +268,7 @@ async function writeCache(file: string, key: string, info: InterpreterInfo): Pro
 
 async function introspect(invoked: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<InterpreterInfo> {
   introspections++;
+  const execa = await loadExeca();
   const result = await execa(invoked, ['-I', '-S', '-c', INTROSPECTION_SCRIPT], {
     env: { ...env, PYTHONIOENCODING: 'utf-8' },
     extendEnv: false,

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from '../execa';
 import type { InterpreterInfo } from '../interpreter';
 import { parseEntryPoints, parseRecord, unpackWheel, type RecordRow } from './wheel';
 import { findScriptTemplate } from './scripts';
@@ -234,6 +234,7 @@ export async function ensureBytecode(image: InstallImage, info: InterpreterInfo,
 }
 
 async function compileImage(siteDir: string, tag: string, python: string, listFile: string, log?: (line: string) => void, signal?: AbortSignal): Promise<string[] | undefined> {
+  const execa = await loadExeca();
   const result = await execa(python, ['-I', '-c', COMPILE_SCRIPT, siteDir, tag], { reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}) });
   const marker = (result.stdout ?? '').lastIndexOf('@@BYTECODE@@');
   const list = result.exitCode === 0 && marker >= 0 ? (JSON.parse(result.stdout.slice(marker + '@@BYTECODE@@'.length)) as string[] | null) : null;

@@ -3,7 +3,7 @@
  * venv's `_setup_pip` does (spec §5), and the error when the interpreter has no ensurepip at all.
  */
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
+import { loadExeca } from '../execa';
 import type { InterpreterInfo } from '../interpreter';
 import { VenvError } from '../interpreter';
 
@@ -47,6 +47,7 @@ export async function runEnsurepip(request: EnsurepipRequest): Promise<void> {
   const isolated = info.version[0] === 3 && info.version[1] <= 9;
   const args = [...(isolated ? ['-Im'] : ['-m']), 'ensurepip', '--upgrade', '--default-pip'];
   log?.(`Running ${envPython} ${args.join(' ')}`);
+  const execa = await loadExeca();
   const result = await execa(envPython, args, { cwd: envDir, env, extendEnv: false, all: true, reject: false, cancelSignal: signal });
   if (result.isCanceled) throw new VenvError('Cancelled.');
   if (result.exitCode !== 0) {

@@ -11,10 +11,11 @@ test('the .vsix holds only what the extension needs at run time (vsce ls)', () =
   const out = execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
   const files = out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('npm warn'));
   assert.ok(files.includes('dist/extension.js'), `dist/extension.js is packaged: ${files.join(', ')}`);
+  assert.ok(files.includes('dist/execa.js'), 'execa, loaded on first use, is packaged beside the bundle');
   assert.ok(files.includes('package.json'));
   assert.ok(files.includes('README.md'));
   assert.ok(files.includes('CHANGELOG.md'));
-  const allowed = /^(package\.json|package\.nls\.json|dist\/extension\.js|media\/.+|syntaxes\/.+|language-configuration.*\.json|README\.md|CHANGELOG\.md|LICENSE)$/;
+  const allowed = /^(package\.json|package\.nls\.json|dist\/extension\.js|dist\/execa\.js|media\/.+|syntaxes\/.+|language-configuration.*\.json|README\.md|CHANGELOG\.md|LICENSE)$/;
   const extra = files.filter((f) => !allowed.test(f));
   assert.deepEqual(extra, [], 'nothing outside the allow-list');
   assert.ok(!files.some((f) => f.endsWith('.map')), 'no source maps');
@@ -34,7 +35,10 @@ test('package.json declares what the foundation requires', () => {
 });
 
 test('the built bundles exist and the library exports the core', () => {
-  for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/core.js']) assert.ok(fs.existsSync(path.join(repoRoot, f)), f);
+  for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/core.js', 'dist/execa.js']) assert.ok(fs.existsSync(path.join(repoRoot, f)), f);
+  for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/core.js']) {
+    assert.match(fs.readFileSync(path.join(repoRoot, f), 'utf8'), /require\("\.\/execa\.js"\)/, `${f} loads execa from its own file`);
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const core = require(path.join(repoRoot, 'dist', 'core.js'));
   assert.equal(typeof core.parsePyvenvCfg, 'function');
