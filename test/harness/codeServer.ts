@@ -81,6 +81,7 @@ const BASE_SETTINGS: Record<string, unknown> = {
   'chat.commandCenter.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
   'git.enabled': false,
+  'terminal.integrated.showTerminalConfigPrompt': false,
 };
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
