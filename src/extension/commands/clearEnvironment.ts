@@ -1,13 +1,6 @@
 import * as vscode from 'vscode';
 import { clearEnvironment } from '../../core';
-import {
-  reportFailure,
-  requireTrust,
-  resolveEnvironment,
-  withCancellableProgress,
-  type CommandContext,
-  type EnvironmentArgument,
-} from './commandContext';
+import { requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 
 const ID = 'clear';
 
@@ -23,19 +16,9 @@ export async function clearEnvironmentCommand(ctx: CommandContext, arg?: Environ
     actions: [clear],
   });
   if (answer !== clear) return false;
-  let signal: AbortSignal | undefined;
-  try {
-    await withCancellableProgress(vscode.l10n.t('Clearing {0}', env.name), (s, report) => {
-      signal = s;
-      ctx.log.info(`Clear ${env.path}`);
-      return clearEnvironment(env.path, { signal: s, onProgress: report, log: (l) => ctx.log.trace(l) });
-    });
-  } catch (err) {
-    await reportFailure(ctx, ID, vscode.l10n.t('Clearing {0}', env.path), err, signal);
-    return false;
-  } finally {
-    await ctx.store.update([env.path]);
-  }
+  ctx.log.info(`Clear ${env.path}`);
+  const texts = { progress: vscode.l10n.t('Clearing {0}', env.name), failure: vscode.l10n.t('Clearing {0}', env.path) };
+  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => clearEnvironment(env.path, options)))) return false;
   ctx.log.info(`Cleared ${env.path}`);
   void ctx.prompter.current.notify(`${ID}.done`, 'info', vscode.l10n.t('Cleared {0}.', env.path));
   return true;

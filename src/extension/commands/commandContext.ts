@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DiscoveredEnvironment } from '../../core';
+import type { DiscoveredEnvironment, LifecycleOptions } from '../../core';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import { errorText, type EnvironmentStore } from '../environments/environmentStore';
 import { EnvironmentItem } from '../tree/items';
@@ -118,4 +118,40 @@ export async function reportFailure(ctx: CommandContext, id: string, what: strin
   const showLog = vscode.l10n.t('Show Log');
   const answer = await ctx.prompter.current.notify(`${id}.failed`, 'error', vscode.l10n.t('{0} failed: {1}', what, errorText(err)), [showLog]);
   if (answer === showLog) ctx.log.show();
+}
+
+/**
+ * Runs one lifecycle operation (clear, upgrade, recreate, delete) on an environment: in a
+ * cancellable notification, with progress, the log, the user's environment (their PIP_* settings
+ * reach pip) and the workspace folder, which core refuses to touch. Failures are reported unless
+ * `handled` takes them; the tree entry is refreshed either way.
+ */
+export async function runLifecycleOperation(
+  ctx: CommandContext,
+  id: string,
+  env: DiscoveredEnvironment,
+  texts: { progress: string; failure: string },
+  operation: (options: LifecycleOptions) => Promise<void>,
+  handled?: (err: unknown) => Promise<boolean>,
+): Promise<boolean> {
+  const folder = folderFor(env);
+  let signal: AbortSignal | undefined;
+  try {
+    await withCancellableProgress(texts.progress, (s, report) => {
+      signal = s;
+      return operation({
+        signal: s,
+        onProgress: report,
+        log: (line) => ctx.log.trace(line),
+        env: process.env,
+        ...(folder ? { workspaceRoot: folder.uri.fsPath } : {}),
+      });
+    });
+    return true;
+  } catch (err) {
+    if (!(await handled?.(err))) await reportFailure(ctx, id, texts.failure, err, signal);
+    return false;
+  } finally {
+    await ctx.store.update([env.path]);
+  }
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { deleteEnvironment } from '../../core';
-import { resolveEnvironment, reportFailure, type CommandContext, type EnvironmentArgument } from './commandContext';
+import { resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 
 const ID = 'delete';
 
@@ -21,17 +21,9 @@ export async function deleteEnvironmentCommand(ctx: CommandContext, arg?: Enviro
   for (const folder of ctx.active.foldersUsing(env.path)) {
     if (ctx.active.isChosen(folder)) await ctx.active.set(folder, undefined);
   }
-  try {
-    ctx.log.info(`Delete ${env.path}`);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Deleting {0}', env.name) }, () =>
-      deleteEnvironment(env.path, { log: (l) => ctx.log.trace(l) }),
-    );
-  } catch (err) {
-    await reportFailure(ctx, ID, vscode.l10n.t('Deleting {0}', env.path), err);
-    return false;
-  } finally {
-    await ctx.store.update([env.path]);
-  }
+  ctx.log.info(`Delete ${env.path}`);
+  const texts = { progress: vscode.l10n.t('Deleting {0}', env.name), failure: vscode.l10n.t('Deleting {0}', env.path) };
+  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => deleteEnvironment(env.path, options)))) return false;
   ctx.log.info(`Deleted ${env.path}`);
   return true;
 }

@@ -2,15 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findRequirementsFiles, recreateEnvironment } from '../../core';
 import { readSettings } from '../config';
-import {
-  folderFor,
-  reportFailure,
-  requireTrust,
-  resolveEnvironment,
-  withCancellableProgress,
-  type CommandContext,
-  type EnvironmentArgument,
-} from './commandContext';
+import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 import { pickInterpreter } from './pickInterpreter';
 
 const ID = 'recreate';
@@ -23,8 +15,9 @@ export interface RecreateArgs {
 }
 
 /**
- * Rebuilds an environment from a requirements file. Core builds the new one beside the old and
- * swaps them only when the install succeeded, so a failure or a cancel leaves the old one as it was.
+ * Rebuilds an environment from a requirements file. Core sets the old one aside, builds the new one
+ * at the same path (paths baked into scripts stay right) and restores the old one on any failure or
+ * cancel.
  */
 export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: EnvironmentArgument | RecreateArgs): Promise<boolean> {
   const title = vscode.l10n.t('Recreate from Requirements');
@@ -58,31 +51,15 @@ export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: Envi
   }
   const go = vscode.l10n.t('Recreate');
   const answer = await ctx.prompter.current.ask(`${ID}.confirm`, vscode.l10n.t('Recreate the environment at {0} from {1}?', env.path, path.basename(requirements)), {
-    detail: vscode.l10n.t('A new environment is built beside it with the packages of {0}; the old one is replaced only if that succeeds.', requirements),
+    detail: vscode.l10n.t('The current environment is set aside and a new one is built in its place with the packages of {0}. If anything fails or you cancel, the old one is put back exactly as it was.', requirements),
     actions: [go],
   });
   if (answer !== go) return false;
-  let signal: AbortSignal | undefined;
-  try {
-    await withCancellableProgress(vscode.l10n.t('Recreating {0}', env.name), (s, report) => {
-      signal = s;
-      ctx.log.info(`Recreate ${env.path} from ${requirements}`);
-      return recreateEnvironment(env.path, {
-        requirements: requirements!,
-        ...(python ? { python } : {}),
-        installer: readSettings(folder).installer,
-        signal: s,
-        onProgress: report,
-        log: (l) => ctx.log.trace(l),
-        env: process.env,
-      });
-    });
-  } catch (err) {
-    await reportFailure(ctx, ID, vscode.l10n.t('Recreating {0}', env.path), err, signal);
-    return false;
-  } finally {
-    await ctx.store.update([env.path]);
-  }
+  ctx.log.info(`Recreate ${env.path} from ${requirements}`);
+  const texts = { progress: vscode.l10n.t('Recreating {0}', env.name), failure: vscode.l10n.t('Recreating {0}', env.path) };
+  const installer = readSettings(folder).installer;
+  const file = requirements;
+  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => recreateEnvironment(env.path, { ...options, requirements: file, installer, ...(python ? { python } : {}) })))) return false;
   ctx.log.info(`Recreated ${env.path}`);
   void ctx.prompter.current.notify(`${ID}.done`, 'info', vscode.l10n.t('Recreated {0} from {1}.', env.path, path.basename(requirements)));
   return true;

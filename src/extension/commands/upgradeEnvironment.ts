@@ -1,14 +1,7 @@
 import * as vscode from 'vscode';
 import { LifecycleError, upgradeEnvironment } from '../../core';
 import { Commands } from '../constants';
-import {
-  reportFailure,
-  requireTrust,
-  resolveEnvironment,
-  withCancellableProgress,
-  type CommandContext,
-  type EnvironmentArgument,
-} from './commandContext';
+import { requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 
 const ID = 'upgrade';
 
@@ -36,25 +29,16 @@ export async function upgradeEnvironmentCommand(ctx: CommandContext, arg?: Envir
     if (!picked) return false;
     upgradeDeps = picked.deps;
   }
-  let signal: AbortSignal | undefined;
-  try {
-    await withCancellableProgress(vscode.l10n.t('Upgrading {0}', env.name), (s, report) => {
-      signal = s;
-      ctx.log.info(`Upgrade ${env.path}${upgradeDeps ? ' with core packages' : ''}`);
-      return upgradeEnvironment(env.path, { upgradeDeps, signal: s, onProgress: report, log: (l) => ctx.log.trace(l), env: process.env });
-    });
-  } catch (err) {
-    if (err instanceof LifecycleError && err.code === 'needs-recreate') {
-      const recreate = vscode.l10n.t('Recreate from Requirements...');
-      const answer = await ctx.prompter.current.notify(`${ID}.needsRecreate`, 'warning', err.message, [recreate]);
-      if (answer === recreate) await vscode.commands.executeCommand(Commands.recreate, { env: env.path });
-      return false;
-    }
-    await reportFailure(ctx, ID, vscode.l10n.t('Upgrading {0}', env.path), err, signal);
-    return false;
-  } finally {
-    await ctx.store.update([env.path]);
-  }
+  ctx.log.info(`Upgrade ${env.path}${upgradeDeps ? ' with core packages' : ''}`);
+  const texts = { progress: vscode.l10n.t('Upgrading {0}', env.name), failure: vscode.l10n.t('Upgrading {0}', env.path) };
+  const offerRecreate = async (err: unknown): Promise<boolean> => {
+    if (!(err instanceof LifecycleError && err.code === 'needs-recreate')) return false;
+    const recreate = vscode.l10n.t('Recreate from Requirements...');
+    const answer = await ctx.prompter.current.notify(`${ID}.needsRecreate`, 'warning', err.message, [recreate]);
+    if (answer === recreate) await vscode.commands.executeCommand(Commands.recreate, { env: env.path });
+    return true;
+  };
+  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => upgradeEnvironment(env.path, { ...options, upgradeDeps }), offerRecreate))) return false;
   void ctx.prompter.current.notify(`${ID}.done`, 'info', vscode.l10n.t('Upgraded {0}.', env.path));
   return true;
 }
