@@ -9,7 +9,7 @@ interface InterpreterPickItem extends vscode.QuickPickItem {
   enterPath?: boolean;
 }
 
-/** Quick pick of base interpreters: the preferred one first, then newest first, then "Enter path...". */
+/** Quick pick of base interpreters (Python 3): the preferred one first, then newest first, then "Enter path...". */
 export async function pickInterpreter(ctx: CommandContext, id: string, title: string, preferredSpec: string): Promise<string | undefined> {
   const [found, preferred] = await Promise.all([
     findInterpreters().catch((err) => {
@@ -18,7 +18,9 @@ export async function pickInterpreter(ctx: CommandContext, id: string, title: st
     }),
     preferredSpec ? resolvePythonSpec(preferredSpec).catch(() => undefined) : Promise.resolve(undefined),
   ]);
-  const items: InterpreterPickItem[] = found.map((i) => ({
+  // Python 2 has no venv: listing it would only lead to an error after the user picked it.
+  const usable = found.filter((i) => !/^[12]\./.test(i.version ?? ''));
+  const items: InterpreterPickItem[] = usable.map((i) => ({
     label: `${i.implementation === 'pypy' ? 'PyPy' : 'Python'} ${i.version ?? vscode.l10n.t('(version unknown)')}${i.freeThreaded ? ' (free-threaded)' : ''}`,
     description: i.path === preferred ? `${i.path} · ${vscode.l10n.t('preferred')}` : i.path,
     detail: i.source,

@@ -45,6 +45,7 @@ describe('Create Environment', () => {
 
     const versions = interpreterItems.filter((i) => /^(Python|PyPy) \d/.test(i.label)).map((i) => i.label.split(' ')[1].split('.').map(Number));
     assert.ok(versions.length > 0);
+    assert.ok(versions.every((v) => v[0] >= 3), `no Python 2 offered (it has no venv): ${interpreterItems.map((x) => x.label).join(', ')}`);
     for (let i = 1; i < versions.length; i++) {
       const [a, b] = [versions[i - 1], versions[i]];
       assert.ok(a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]), `newest first: ${interpreterItems.map((x) => x.label).join(', ')}`);
