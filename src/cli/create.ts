@@ -190,7 +190,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const createCommand: CliCommand = {
   name: 'create',
-  summary: 'Create virtual environments (the options of `python -m venv`).',
+  summary: 'create virtual environments (the options of `python -m venv`)',
   help: HELP,
   run,
 };
