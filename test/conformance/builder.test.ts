@@ -151,6 +151,11 @@ async function compareOne(py: FoundPython, theirs: () => void, ours: () => Promi
   }
 }
 
+// Every comparison below is made per interpreter: with none found they would all pass unseen.
+test('at least one CPython 3.8+ was found to compare with', () => {
+  assert.ok(pythons.length > 0, 'no CPython 3.8+ under ~/.pyenv/versions or /usr/bin');
+});
+
 for (const py of pythons) {
   describe(`conformance with python -m venv of ${py.label}`, () => {
     for (const sc of SCENARIOS) {
