@@ -58,6 +58,10 @@ async function expectVenvError(promise: Promise<unknown>, message: RegExp | stri
 }
 
 describe('EnvBuilder on every local CPython', () => {
+  test('at least one CPython was found (the per-interpreter tests below would pass unseen without)', () => {
+    assert.ok(pythons.length > 0, 'no CPython 3 under ~/.pyenv/versions or /usr/bin');
+  });
+
   for (const py of pythons) {
     const mm = `${py.version[0]}.${py.version[1]}`;
     test(`${py.label}: default (API) create has venv's tree and cfg for that version`, async () => {
