@@ -116,12 +116,12 @@ export class EnvBuilder {
   async create(envDir: string): Promise<EnvContext> {
     this.checkCancelled();
     const dir = path.resolve(this.options.cwd ?? process.cwd(), envDir);
-    const [info, existedBefore] = await Promise.all([this.interpreterInfo(), lexists(dir)]);
+    const [info, topCreated] = await Promise.all([this.interpreterInfo(), topmostMissing(dir)]);
     try {
       return await this.build(dir, info);
     } catch (err) {
       // Nothing of the user's was there: do not leave a half-built environment behind.
-      if (!existedBefore && (await lexists(dir))) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      if (topCreated !== undefined) await removeCreated(dir, topCreated);
       if (err instanceof VenvError) throw err;
       if (this.options.signal?.aborted) throw new VenvError('Cancelled.', { cause: err });
       throw toVenvError(err);
@@ -616,6 +616,24 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-async function lexists(p: string): Promise<boolean> {
-  return (await lstatOrUndefined(p)) !== undefined;
+/** The outermost of `dir` and its parents that does not exist yet (what a create would make), or undefined when `dir` exists. */
+async function topmostMissing(dir: string): Promise<string | undefined> {
+  let missing: string | undefined;
+  for (let p = dir; (await lstatOrUndefined(p)) === undefined; p = path.dirname(p)) {
+    missing = p;
+    if (path.dirname(p) === p) break;
+  }
+  return missing;
+}
+
+/**
+ * Removes the env dir a failed create made, then the parents it made on the way up to `top`;
+ * rmdir only removes empty ones, so nothing that appeared there meanwhile is lost.
+ */
+async function removeCreated(dir: string, top: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  for (let p = dir; p !== top; ) {
+    p = path.dirname(p);
+    if (!(await fs.rmdir(p).then(() => true, () => false))) return;
+  }
 }

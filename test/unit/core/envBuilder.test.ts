@@ -462,6 +462,13 @@ describe('EnvBuilder: existing directories, clear and upgrade', () => {
     const env = fresh();
     await expectVenvError(new Failing(opts(newest)).create(env), 'boom');
     assert.equal(await kind(env), 'none');
+    assert.equal(await kind(path.dirname(env)), 'none', 'the parent made for it is gone too');
+    const nested = fresh();
+    await fs.mkdir(path.dirname(nested));
+    await fs.writeFile(path.join(path.dirname(nested), 'sibling'), 'x');
+    await expectVenvError(new Failing(opts(newest)).create(path.join(nested, 'deeper')), 'boom');
+    assert.equal(await kind(nested), 'none');
+    assert.equal(await fs.readFile(path.join(path.dirname(nested), 'sibling'), 'utf8'), 'x', 'a parent that existed is kept');
     const existing = fresh();
     await fs.mkdir(existing, { recursive: true });
     await fs.writeFile(path.join(existing, 'mine'), 'x');
