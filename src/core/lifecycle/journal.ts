@@ -35,7 +35,6 @@ export const INCOMPLETE_MARKER = '.venv-manager-incomplete';
  */
 export const INCOMPLETE_CFG_LINE = 'venv-manager: incomplete environment, still being built or its build was interrupted';
 
-/** Hidden sibling names, all starting `.<name>.venv-manager-`, so they sort and filter together. */
 /** True for the hidden siblings `siblingName` makes (`.<env>.venv-manager-old-1a2b3c4d`). */
 export function isLifecycleSibling(entryName: string): boolean {
   return /^\..+\.venv-manager-(old|trash|backup)-[0-9a-f]{8}$/.test(entryName);
@@ -43,6 +42,12 @@ export function isLifecycleSibling(entryName: string): boolean {
 
 export function siblingName(name: string, kind: 'old' | 'trash' | 'backup'): string {
   return `.${name}.venv-manager-${kind}-${randomBytes(4).toString('hex')}`;
+}
+
+/** True when `entry` is exactly a `siblingName(name, kind)` (so a plain basename, never a path). */
+export function isSiblingOf(name: string, kind: 'old' | 'trash' | 'backup', entry: unknown): entry is string {
+  const prefix = `.${name}.venv-manager-${kind}-`;
+  return typeof entry === 'string' && entry.startsWith(prefix) && /^[0-9a-f]{8}$/.test(entry.slice(prefix.length));
 }
 
 export async function readJournal(journalPath: string): Promise<JournalRecord | undefined> {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { checkpoint } from './checkpoint';
 import { binDirOf, isInterpreterEntryName } from './envFacts';
 import { LifecycleError, fsFailure } from './errors';
-import { INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER, journalPathFor, readJournal, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
+import { INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, readJournal, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
 import { acquireEnvLock } from './lock';
 import { isSameProcessAlive, processStartTime } from './processes';
 import { checkEnvDir, checkEnvPath, removeEnvTree, removeTree, type CheckedEnv } from './safety';
@@ -103,7 +103,10 @@ export async function recoverEnvironment(envDirInput: string, opts: LifecycleOpt
 
 async function killOrphanInstaller(record: JournalRecord, log: (line: string) => void): Promise<void> {
   const pid = record.installerPid;
-  if (pid === undefined || !isSameProcessAlive(pid, record.installerStart)) return;
+  if (pid === undefined) return;
+  // Where start times exist we always record one; a pid without it is not ours to kill.
+  if (record.installerStart === undefined && processStartTime(process.pid) !== undefined) return;
+  if (!isSameProcessAlive(pid, record.installerStart)) return;
   log(`Stopping installer process ${pid} left running by an interrupted operation`);
   try {
     if (process.platform === 'win32') process.kill(pid, 'SIGKILL');
@@ -139,7 +142,15 @@ async function recoverLocked(realParent: string, name: string, log: (line: strin
   if (record) {
     await killOrphanInstaller(record, log);
     const envPath = path.join(realParent, name);
-    if (record.aside) {
+    // The journal is a file anyone who can write the parent folder may have put there (a cloned
+    // repository, say): only the sibling names our own operations make are followed, so recovery
+    // never renames or removes anything outside this env's hidden siblings.
+    for (const [field, kind] of [['aside', 'old'], ['backup', 'backup']] as const) {
+      if (record[field] !== undefined && !isSiblingOf(name, kind, record[field])) {
+        log(`Ignoring ${field} = ${JSON.stringify(record[field])} in ${journalPath}: not a folder this environment's operations make`);
+      }
+    }
+    if (isSiblingOf(name, 'old', record.aside)) {
       const asidePath = path.join(realParent, record.aside);
       if (await lexists(asidePath)) {
         const newIsComplete = (await lexists(envPath)) && !(await isIncompleteEnvironment(envPath)) && (await lexists(path.join(envPath, 'pyvenv.cfg')));
@@ -154,7 +165,7 @@ async function recoverLocked(realParent: string, name: string, log: (line: strin
         }
       }
     }
-    if (record.backup) {
+    if (isSiblingOf(name, 'backup', record.backup)) {
       const backupPath = path.join(realParent, record.backup);
       if (await lexists(backupPath)) {
         log(`Rolling back an interrupted ${record.operation}: restoring files from ${backupPath}`);

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { checkEnvDir, clearEnvironment, deleteEnvironment, LifecycleError, removeTree } from '../../../src/core/lifecycle';
+import { checkEnvDir, clearEnvironment, deleteEnvironment, LifecycleError, recoverEnvironment, removeTree } from '../../../src/core/lifecycle';
 import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
@@ -193,5 +193,29 @@ describe('deleteEnvironment', () => {
     const checked = await checkEnvDir(path.join(linkParent, 'env'));
     assert.equal(checked.envDir, path.join(linkParent, 'env'));
     assert.ok(checked.cfg.values.has('home'));
+  });
+});
+
+describe('recovery follows only the hidden siblings our operations make', () => {
+  test('a planted journal naming folders outside the env (as aside and backup) removes and moves nothing', async () => {
+    const project = path.join(work, 'planted-journal');
+    await fs.mkdir(project);
+    const envDir = path.join(project, 'env');
+    await makeEnv(envDir, py.path, { withPip: false });
+    const envBefore = await snapshotTree(envDir);
+    const { dir: outside, snapshot } = await outsideFolder('journal');
+    const { dir: outsideBackup, snapshot: backupSnapshot } = await outsideFolder('journal-backup');
+    for (const record of [
+      { operation: 'recreate', env: 'env', aside: path.relative(project, outside), started: new Date().toISOString() },
+      { operation: 'upgrade', env: 'env', backup: path.relative(project, outsideBackup), started: new Date().toISOString() },
+      { operation: 'recreate', env: 'env', aside: `.env.venv-manager-old-0123abcd/${path.relative(path.join(project, 'x'), outside)}`, started: new Date().toISOString() },
+    ]) {
+      await fs.writeFile(path.join(project, '.env.venv-manager.journal'), JSON.stringify(record));
+      assert.equal(await recoverEnvironment(envDir), 'none', JSON.stringify(record));
+      assert.deepEqual(await snapshotTree(outside), snapshot, 'a folder named as aside must be untouched');
+      assert.deepEqual(await snapshotTree(outsideBackup), backupSnapshot, 'a folder named as backup must be untouched');
+      assert.deepEqual(await snapshotTree(envDir), envBefore, 'the env must be untouched');
+      assert.deepEqual(await leftovers(project), [], 'the planted journal is removed');
+    }
   });
 });
