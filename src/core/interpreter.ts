@@ -2,7 +2,7 @@
  * Facts about a base interpreter, gathered by ONE introspection call of that interpreter and cached
  * on disk, so that creating a second environment from the same interpreter spawns no Python at all.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -256,13 +256,15 @@ async function readCache(file: string, key: string): Promise<InterpreterInfo | u
 }
 
 async function writeCache(file: string, key: string, info: InterpreterInfo): Promise<void> {
+  // Unique per writer: builders running at once in one process may write the same entry in the same millisecond.
+  const tmp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     await fs.writeFile(tmp, JSON.stringify({ key, info }));
     await fs.rename(tmp, file);
   } catch {
-    // The cache only saves time; failing to write it must not fail a create.
+    // The cache only saves time; failing to write it must not fail a create (nor leave a temp file).
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
   }
 }
 

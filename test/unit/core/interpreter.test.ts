@@ -74,6 +74,19 @@ describe('getInterpreterInfo', () => {
     assert.deepEqual(second, first);
   });
 
+  test('a cache entry that cannot be written fails nothing and leaves no temp file', async () => {
+    const py = pythons[pythons.length - 1];
+    const cacheA = path.join(tmp, 'cache-unwritable-a');
+    await getInterpreterInfo(py.path, { cacheDir: cacheA });
+    const [name] = await fs.readdir(path.join(cacheA, 'interpreters'));
+    // A directory where the entry goes: the final rename cannot replace it.
+    const cacheB = path.join(tmp, 'cache-unwritable-b');
+    await fs.mkdir(path.join(cacheB, 'interpreters', name!), { recursive: true });
+    const info = await getInterpreterInfo(py.path, { cacheDir: cacheB });
+    assert.deepEqual(info.version, py.version);
+    assert.deepEqual(await fs.readdir(path.join(cacheB, 'interpreters')), [name]);
+  });
+
   test('a changed interpreter file (mtime) invalidates the cache', async () => {
     const py = pythons[pythons.length - 1];
     const env = path.join(tmp, 'copied-env');
