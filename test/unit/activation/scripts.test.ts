@@ -69,7 +69,7 @@ describe('the prompt label is (name) for every version', () => {
     test(`${version.join('.')}: each script shows "(p) "`, () => {
       const scripts = builtinActivationScripts({ osName: 'posix', version: [...version] });
       const text = (name: string) => substitutePlaceholders(scripts.find((s) => s.relPath === name)!.text, values({ VENV_PROMPT: prompt }), quotingForScript(name));
-      assert.match(text('activate'), /_VIRTUAL_ENV_PS1_LABEL=(\(p\)|'\('p'\) ')|'\(p\) '\n/);
+      assert.match(text('activate'), /_VIRTUAL_ENV_PS1_LABEL=(?:'\(p\) '|'\('p'\) ')\n/);
       assert.match(text('Activate.ps1'), /_VIRTUAL_ENV_PROMPT_LABEL = (?:'\(p\) '|'\(' \+ 'p' \+ '\) ')\n/);
       assert.match(text('activate.nu'), /let label = (?:r#'\(p\) '#|\('\(' \+ r#'p'# \+ '\) '\))\n/);
       assert.match(text('activate.fish'), /_VIRTUAL_ENV_PROMPT_LABEL (?:'\(p\) '|'\('p'\) ')\n/);
