@@ -23,8 +23,8 @@ export function quoteFish(value: string): string {
 
 /**
  * csh/tcsh: single quotes protect everything except `!` (history substitution happens even inside
- * quotes, also when a file is sourced) and newline. Both are written outside the quotes, escaped
- * with a backslash: `'a'\!'b'`, and a newline as `\` + newline inside the quotes.
+ * quotes, also when a file is sourced) and newline. `!` is written outside the quotes, escaped with
+ * a backslash (`'a'\!'b'`); a newline stays inside, escaped as `\` + newline.
  */
 export function quoteCsh(value: string): string {
   if (value === '') return "''";

@@ -80,7 +80,7 @@ describe('quoteFish', () => {
 });
 
 describe('quoteCsh', () => {
-  test('puts ! and newline outside the single quotes, escaped', () => {
+  test('puts ! outside the single quotes, escaped; escapes a newline inside them', () => {
     assert.equal(quoteCsh('py!env'), `'py'\\!'env'`);
     assert.equal(quoteCsh("it's"), `'it'\\''s'`);
     assert.equal(quoteCsh('a\nb'), `'a\\\nb'`);
