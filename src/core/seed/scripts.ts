@@ -73,7 +73,8 @@ function enquote(executable: string): string {
   return executable.includes(' ') && !executable.startsWith('"') ? `"${executable}"` : executable;
 }
 
-const SHELL_SAFE_WITH_SPACES = /^[A-Za-z0-9_@%+=:,./\- "]+$/;
+/** Paths distlib's double quotes keep as one literal word: no `"`, `$`, backtick or backslash inside. */
+const SHELL_SAFE_WITH_SPACES = /^[A-Za-z0-9_@%+=:,./\- ]+$/;
 
 /**
  * distlib's POSIX shebang: `#!<python>` when it has no space and fits the kernel's 127-byte limit
@@ -85,7 +86,7 @@ export function posixShebang(executable: string, platform: string): string {
   const exe = enquote(executable);
   const limit = platform === 'darwin' ? 512 : 127;
   if (!exe.includes(' ') && Buffer.byteLength(exe) + 3 <= limit) return `#!${exe}\n`;
-  const shellWord = SHELL_SAFE_WITH_SPACES.test(exe) ? exe : `'${executable.replace(/'/g, `'"'"'`)}'`;
+  const shellWord = SHELL_SAFE_WITH_SPACES.test(executable) ? exe : `'${executable.replace(/'/g, `'"'"'`)}'`;
   return `#!/bin/sh\n'''exec' ${shellWord} "$0" "$@"\n' '''\n`;
 }
 

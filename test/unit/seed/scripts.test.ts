@@ -83,6 +83,9 @@ describe('POSIX shebang (distlib rules)', () => {
     assert.ok(posixShebang(long, 'linux').startsWith('#!/bin/sh\n'));
     assert.equal(posixShebang(long, 'darwin'), `#!${long}\n`);
   });
+  test('a double quote in the path is single-quoted, not wrapped in double quotes that it would end', () => {
+    assert.equal(posixShebang('/a "b" c/bin/python', 'linux'), `#!/bin/sh\n'''exec' '/a "b" c/bin/python' "$0" "$@"\n' '''\n`);
+  });
   test('shell metacharacters in a long path are single-quoted so the name cannot run code', () => {
     const evil = `/${'x'.repeat(130)}$(touch MARK)/bin/python`;
     assert.ok(posixShebang(evil, 'linux').includes(`'''exec' '${evil}' "$0" "$@"`));
@@ -91,7 +94,7 @@ describe('POSIX shebang (distlib rules)', () => {
     if (!python) return t.skip('no CPython found');
     const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vm-shebang-')));
     try {
-      for (const dirName of ['plain', 'with space', `${'y'.repeat(120)} $(touch MARK) it's`]) {
+      for (const dirName of ['plain', 'with space', 'say "hi" there', `${'y'.repeat(120)} $(touch MARK) it's`]) {
         const bin = path.join(root, dirName, 'bin');
         fs.mkdirSync(bin, { recursive: true });
         fs.symlinkSync(python.path, path.join(bin, 'python'));
