@@ -51,9 +51,9 @@ describe('activation variables', () => {
     assert.equal(v.replace[BASH_DEACTIVATE_VARIABLE], undefined);
   });
 
-  test('single quoting survives quotes, spaces and $()', () => {
+  test('single quoting survives quotes, spaces and $()', (t) => {
     assert.equal(shellSingleQuote(`a'b`), `'a'\\''b'`);
-    if (!bash) return;
+    if (!bash) return t.skip('bash not installed: the quoting was not run through a shell');
     const nasty = `/tmp/x $(touch pwned) 'q' "d" \`b\` *?[`;
     assert.equal(execFileSync(bash, ['-c', `printf %s ${shellSingleQuote(nasty)}`], { encoding: 'utf8' }), nasty);
   });
@@ -96,9 +96,9 @@ describe('deactivate in bash (BASH_FUNC_deactivate%%)', { skip: bash ? false : '
     assert.deepEqual(out.trim().split('\n'), ['function', 'unset']);
   });
 
-  test('a venv activate script sourced afterwards replaces our deactivate; its deactivate returns to the PATH before it', () => {
+  test('a venv activate script sourced afterwards replaces our deactivate; its deactivate returns to the PATH before it', (t) => {
     const python = which('python3');
-    if (!python) return;
+    if (!python) return t.skip('no python3 on PATH');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-deact-'));
     const env = path.join(dir, 'real env');
     execFileSync(python, ['-m', 'venv', '--without-pip', env]);
