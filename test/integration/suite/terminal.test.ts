@@ -84,7 +84,8 @@ describe('terminal activation through the environment variable collection', () =
     assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
     assert.equal(get('RC'), 'yes');
     assert.equal(get('AFTER'), 'unset');
-    assert.ok(!get('PY2')?.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
+    assert.notEqual(get('PY2'), undefined, out.join('\n'));
+    assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
   });
 
   it('a real fish terminal: activated, the user\'s config.fish still runs, deactivate undoes it', async function () {
@@ -109,7 +110,8 @@ describe('terminal activation through the environment variable collection', () =
     assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
     assert.equal(get('RC'), 'yes');
     assert.equal(get('AFTER'), 'unset');
-    assert.ok(!get('PY2')?.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
+    assert.notEqual(get('PY2'), undefined, out.join('\n'));
+    assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
   });
 
   it('switching the active environment updates the collection and new terminals', async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { preparedFacts, recordFigure, treeLabel, venvManager, workspaceFolder } from './venvManagerApi';
+import { preparedFacts, recordFigure, treeLabel, venvManager, waitFor, workspaceFolder } from './venvManagerApi';
 
 describe('environments tree (envs made by CPython venv)', () => {
   it('reports how long activation and the first tree fill took (no assertion on time)', async () => {
@@ -85,11 +86,28 @@ describe('environments tree (envs made by CPython venv)', () => {
   it('the Global group lists environments outside the workspace, none of the workspace ones', async () => {
     const api = await venvManager();
     const global = (await api.testing.treeChildren()).find((r) => treeLabel(r) === 'Global')!;
-    const children = await api.testing.treeChildren(global as never);
+    await api.testing.treeChildren(global as never);
+    // This machine may have no global env of its own: one in a "Global Env Folders" folder (an
+    // application-scope setting, so user settings, which are the run's own) makes sure.
+    const globalFolder = path.join(process.env.VENV_MANAGER_TEST_TMP!, 'global envs');
+    const globalEnv = path.join(globalFolder, 'outside-env');
+    execFileSync(preparedFacts().python, ['-m', 'venv', '--without-pip', globalEnv]);
+    const config = vscode.workspace.getConfiguration('venvManager');
+    await config.update('globalEnvFolders', [globalFolder], vscode.ConfigurationTarget.Global);
+    let children: vscode.TreeItem[];
+    try {
+      await waitFor('global env listed', () => api.environments().some((e) => e.path === globalEnv));
+      children = await api.testing.treeChildren(global as never);
+    } finally {
+      await config.update('globalEnvFolders', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.ok(children.some((c) => c.resourceUri?.fsPath === globalEnv), children.map(treeLabel).join(', '));
     assert.ok(children.length > 0);
     for (const c of children) {
+      assert.match(c.contextValue ?? '', /environment;/, `${treeLabel(c)} is an environment, not a message`);
       const p = c.resourceUri?.fsPath;
-      if (p) assert.ok(!p.startsWith(workspaceFolder().uri.fsPath), `${p} is not in the workspace`);
+      assert.ok(p, `${treeLabel(c)} has the environment's path`);
+      assert.ok(!p.startsWith(workspaceFolder().uri.fsPath), `${p} is not in the workspace`);
     }
   });
 
