@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { clearEnvironment } from '../../core';
+import { isLifecycleManaged } from '../tree/items';
 import { requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 
 const ID = 'clear';
@@ -8,7 +9,7 @@ const ID = 'clear';
 export async function clearEnvironmentCommand(ctx: CommandContext, arg?: EnvironmentArgument): Promise<boolean> {
   const title = vscode.l10n.t('Clear Environment');
   if (!(await requireTrust(ctx, ID, title))) return false;
-  const env = await resolveEnvironment(ctx, arg, { title, id: ID, filter: (e) => e.cfgPath !== undefined && e.kind !== 'conda' });
+  const env = await resolveEnvironment(ctx, arg, { title, id: ID, filter: isLifecycleManaged });
   if (!env) return false;
   const clear = vscode.l10n.t('Clear');
   const answer = await ctx.prompter.current.ask(`${ID}.confirm`, vscode.l10n.t('Clear the environment at {0}?', env.path), {

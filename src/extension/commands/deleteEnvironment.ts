@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { deleteEnvironment } from '../../core';
+import { isLifecycleManaged } from '../tree/items';
 import { resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 
 const ID = 'delete';
@@ -10,7 +11,7 @@ const ID = 'delete';
  */
 export async function deleteEnvironmentCommand(ctx: CommandContext, arg?: EnvironmentArgument): Promise<boolean> {
   const title = vscode.l10n.t('Delete Environment');
-  const env = await resolveEnvironment(ctx, arg, { title, id: ID, filter: (e) => e.cfgPath !== undefined && e.kind !== 'conda' });
+  const env = await resolveEnvironment(ctx, arg, { title, id: ID, filter: isLifecycleManaged });
   if (!env) return false;
   const del = vscode.l10n.t('Delete');
   const answer = await ctx.prompter.current.ask(`${ID}.confirm`, vscode.l10n.t('Delete the environment at {0}?', env.path), {

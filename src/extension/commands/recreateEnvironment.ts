@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findRequirementsFiles, recreateEnvironment } from '../../core';
 import { readSettings } from '../config';
+import { isLifecycleManaged } from '../tree/items';
 import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 import { pickInterpreter } from './pickInterpreter';
 
@@ -22,7 +23,7 @@ export interface RecreateArgs {
 export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: EnvironmentArgument | RecreateArgs): Promise<boolean> {
   const title = vscode.l10n.t('Recreate from Requirements');
   if (!(await requireTrust(ctx, ID, title))) return false;
-  const env = await resolveEnvironment(ctx, arg as EnvironmentArgument, { title, id: ID, filter: (e) => e.cfgPath !== undefined && e.kind !== 'conda' });
+  const env = await resolveEnvironment(ctx, arg as EnvironmentArgument, { title, id: ID, filter: isLifecycleManaged });
   if (!env) return false;
   const folder = folderFor(env);
   let requirements = (arg as RecreateArgs | undefined)?.requirements;

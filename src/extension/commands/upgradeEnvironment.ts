@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LifecycleError, upgradeEnvironment } from '../../core';
 import { Commands } from '../constants';
+import { isLifecycleManaged } from '../tree/items';
 import { requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 
 const ID = 'upgrade';
@@ -19,7 +20,7 @@ export interface UpgradeArgs {
 export async function upgradeEnvironmentCommand(ctx: CommandContext, arg?: EnvironmentArgument | UpgradeArgs): Promise<boolean> {
   const title = vscode.l10n.t('Upgrade Environment');
   if (!(await requireTrust(ctx, ID, title))) return false;
-  const env = await resolveEnvironment(ctx, arg as EnvironmentArgument, { title, id: ID, filter: (e) => e.cfgPath !== undefined && e.kind !== 'conda' });
+  const env = await resolveEnvironment(ctx, arg as EnvironmentArgument, { title, id: ID, filter: isLifecycleManaged });
   if (!env) return false;
   let upgradeDeps = (arg as UpgradeArgs | undefined)?.upgradeDeps;
   if (typeof upgradeDeps !== 'boolean') {

@@ -44,6 +44,11 @@ export interface EnvironmentItemState {
 /** Kinds we only list: their folders are owned by other tools. */
 const READ_ONLY_KINDS = new Set(['conda', 'pyenv']);
 
+/** Whether clear, upgrade, recreate and delete may act on it: a pyvenv.cfg env no other tool owns. */
+export function isLifecycleManaged(env: DiscoveredEnvironment): boolean {
+  return env.cfgPath !== undefined && !READ_ONLY_KINDS.has(env.kind);
+}
+
 export class EnvironmentItem extends vscode.TreeItem {
   constructor(readonly env: DiscoveredEnvironment, readonly state: EnvironmentItemState) {
     super(environmentLabel(env, state.folder), vscode.TreeItemCollapsibleState.Collapsed);
@@ -75,12 +80,8 @@ export function environmentContextValue(env: DiscoveredEnvironment, active: bool
   if (active) tokens.push(ItemTokens.active);
   if (!env.health.ok) tokens.push(ItemTokens.broken);
   tokens.push(ItemTokens.activatable);
-  if (env.cfgPath) {
-    tokens.push(ItemTokens.hasCfg);
-    if (!READ_ONLY_KINDS.has(env.kind)) {
-      tokens.push(ItemTokens.clearable, ItemTokens.upgradable, ItemTokens.recreatable, ItemTokens.deletable);
-    }
-  }
+  if (env.cfgPath) tokens.push(ItemTokens.hasCfg);
+  if (isLifecycleManaged(env)) tokens.push(ItemTokens.clearable, ItemTokens.upgradable, ItemTokens.recreatable, ItemTokens.deletable);
   return tokens.join('');
 }
 
