@@ -99,6 +99,12 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
     });
   } catch (err) {
     await ctx.store.update([envDir]);
+    if (!installing && target.replace && failedSignal?.aborted) {
+      // Replacing empties the old environment before building, so "nothing was changed" would be untrue.
+      ctx.log.info(`Creating ${envDir}: cancelled while replacing the environment there`);
+      void prompter.notify(`${ID}.cancelled`, 'warning', vscode.l10n.t('Creating {0} was cancelled. The environment it was replacing may already have been emptied: create it again, or delete it.', name));
+      return undefined;
+    }
     if (!installing) {
       await reportFailure(ctx, ID, vscode.l10n.t('Creating {0}', name), err, failedSignal);
       return undefined;
