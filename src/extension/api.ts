@@ -24,6 +24,6 @@ export interface VenvManagerTestApi {
   /** Replaces the prompter; returns a function that restores the previous one. */
   usePrompter(prompter: Prompter): () => void;
   treeChildren(element?: EnvironmentTreeNode): Promise<EnvironmentTreeNode[]>;
-  /** Re-reads the given env folders as a file event would. */
+  /** Rescans every workspace folder in full (the Refresh command's workspace part). */
   rescan(): Promise<void>;
 }
