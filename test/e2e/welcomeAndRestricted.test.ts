@@ -42,6 +42,7 @@ describe('empty state and Restricted Mode', () => {
     const ws = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-untrusted-')), 'untrusted-project');
     fs.cpSync(path.join(repoRoot, 'examples', 'sample-workspace'), ws, { recursive: true });
     execFileSync(python.path, ['-m', 'venv', '--without-pip', path.join(ws, '.venv')]);
+    const entriesBefore = fs.readdirSync(ws).sort();
     const server = await startCodeServer({ workspace: ws, trusted: false });
     const wb = await openWorkbench(server);
     try {
@@ -61,6 +62,7 @@ describe('empty state and Restricted Mode', () => {
       await page.waitForTimeout(500); // let the toast finish fading in
       await screenshot(page, 'e2e-restricted-create-disabled');
       assert.equal(fs.existsSync(path.join(ws, '.venv-1')), false);
+      assert.deepEqual(fs.readdirSync(ws).sort(), entriesBefore, 'nothing was created in the untrusted workspace');
     } finally {
       await wb.close();
       await server.stop();
