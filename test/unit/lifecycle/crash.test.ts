@@ -91,7 +91,9 @@ describe('recreate killed with SIGKILL', () => {
       await runAndKillAt(['recreate', envDir, '--requirements', req, '--installer', 'pip'], step);
       const installerPid = await readJournalInstallerPid(project);
 
-      // Right after the kill: never a half-built env that looks complete.
+      // Right after the kill: never a half-built env that looks complete. Only between moving the
+      // old env aside and making the new folder is there no env at the path.
+      assert.equal(existsSync(envDir), step !== 'recreate:old-moved-aside', `is there a folder at the env path after a kill at ${step}`);
       if (existsSync(envDir)) {
         const incomplete = await isIncompleteEnvironment(envDir);
         const isOld = !incomplete && JSON.stringify(await snapshotTree(envDir)) === JSON.stringify(old);
