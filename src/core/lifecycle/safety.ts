@@ -22,7 +22,8 @@ export interface SafetyOptions {
 
 function isSameOrAncestor(candidate: string, of: string): boolean {
   const rel = path.relative(candidate, of);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // '..' as a whole first segment means outside; a folder merely named '..x' is inside.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 async function realOrSelf(p: string): Promise<string> {

@@ -221,7 +221,7 @@ function validateName(folder: vscode.WorkspaceFolder, value: string): string | u
   if (path.isAbsolute(trimmed)) return vscode.l10n.t('Use a path relative to the workspace folder');
   const resolved = path.resolve(folder.uri.fsPath, trimmed);
   const rel = path.relative(folder.uri.fsPath, resolved);
-  if (rel === '' || rel.startsWith('..')) return vscode.l10n.t('The environment must be inside {0}', folder.name);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`)) return vscode.l10n.t('The environment must be inside {0}', folder.name);
   if (trimmed.includes(path.delimiter)) return vscode.l10n.t('A folder name cannot contain "{0}"', path.delimiter);
   return undefined;
 }

@@ -142,7 +142,8 @@ export class EnvironmentStore implements vscode.Disposable {
 
 export function isSameOrInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // '..' as a whole first segment means outside; a folder merely named '..x' is inside.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 export function errorText(err: unknown): string {

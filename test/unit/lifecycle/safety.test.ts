@@ -58,6 +58,16 @@ describe('refusals shared by clear and delete', () => {
       await assert.rejects(run(work, { workspaceRoot: ws }), rejectsWith('unsafe-path', /contains the workspace folder/));
       assert.deepEqual(await snapshotTree(ws), before);
     });
+    test(`${name} refuses an env that contains the workspace folder even when that folder's name starts with '..'`, async () => {
+      const envDir = path.join(work, `dotdot-${name}`);
+      await makeEnv(envDir, py.path, { withPip: false });
+      const ws = path.join(envDir, '..project');
+      await fs.mkdir(ws);
+      await fs.writeFile(path.join(ws, 'work.txt'), 'keep\n');
+      const before = await snapshotTree(envDir);
+      await assert.rejects(run(envDir, { workspaceRoot: ws }), rejectsWith('unsafe-path', /contains the workspace folder/));
+      assert.deepEqual(await snapshotTree(envDir), before);
+    });
     test(`${name} refuses a folder without pyvenv.cfg and leaves it alone`, async () => {
       const { dir, snapshot } = await outsideFolder(`noenv-${name}`);
       await assert.rejects(run(dir), rejectsWith('not-an-env', /no pyvenv\.cfg/));
