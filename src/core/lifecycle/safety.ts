@@ -175,6 +175,8 @@ async function unlinkEntry(p: string): Promise<void> {
 
 /** Removes an env folder so that it stops looking like an env first (pyvenv.cfg goes before the rest). */
 export async function removeEnvTree(dir: string): Promise<void> {
-  await fs.unlink(path.join(dir, 'pyvenv.cfg')).catch(() => undefined);
+  // Through a link, `dir/pyvenv.cfg` would be a file outside: only a real folder gets this step.
+  const st = await fs.lstat(dir).catch(() => undefined);
+  if (st?.isDirectory()) await fs.unlink(path.join(dir, 'pyvenv.cfg')).catch(() => undefined);
   await removeTree(dir);
 }

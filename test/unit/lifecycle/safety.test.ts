@@ -228,4 +228,21 @@ describe('recovery follows only the hidden siblings our operations make', () => 
       assert.deepEqual(await leftovers(project), [], 'the planted journal is removed');
     }
   });
+
+  test('a planted aside with our naming that is a symlink to a folder outside: only the link goes', async () => {
+    const project = path.join(work, 'planted-link');
+    await fs.mkdir(project);
+    const envDir = path.join(project, 'env');
+    await makeEnv(envDir, py.path, { withPip: false });
+    const { dir: outside, snapshot } = await outsideFolder('aside-link');
+    await fs.writeFile(path.join(outside, 'pyvenv.cfg'), 'home = /elsewhere\n');
+    const outsideSnapshot = await snapshotTree(outside);
+    const aside = '.env.venv-manager-old-0123abcd';
+    await fs.symlink(outside, path.join(project, aside));
+    await fs.writeFile(path.join(project, '.env.venv-manager.journal'), JSON.stringify({ operation: 'recreate', env: 'env', aside, started: new Date().toISOString() }));
+    assert.equal(await recoverEnvironment(envDir), 'completed');
+    assert.notDeepEqual(outsideSnapshot, snapshot);
+    assert.deepEqual(await snapshotTree(outside), outsideSnapshot, 'nothing behind the link may change');
+    assert.deepEqual(await leftovers(project), []);
+  });
 });
