@@ -3,7 +3,7 @@
 export { LifecycleError, type LifecycleErrorCode } from './errors';
 export { type LifecycleOptions, type RecoveryResult, recoverEnvironment, isIncompleteEnvironment } from './operation';
 export { recreateEnvironment, type RecreateOptions } from './recreate';
-export { clearEnvironment } from './clear';
+export { clearEnvironment, replaceWithNewEnvironment } from './clear';
 export { upgradeEnvironment, type UpgradeOptions } from './upgrade';
 export { deleteEnvironment } from './delete';
 export { findRequirementsFiles, isRequirementsFileName, type FindRequirementsOptions } from './requirements';

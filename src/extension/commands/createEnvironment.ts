@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createEnvironment, findRequirementsFiles, installRequirements } from '../../core';
+import { createEnvironment, findRequirementsFiles, inspectEnvironment, installRequirements, replaceWithNewEnvironment, type EnvBuilderOptions } from '../../core';
 import { readSettings } from '../config';
 import { errorText } from '../environments/environmentStore';
 import {
@@ -70,23 +70,27 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
     await withCancellableProgress(vscode.l10n.t('Creating {0}', name), async (signal, report) => {
       failedSignal = signal;
       const started = Date.now();
-      const created = await createEnvironment(envDir, {
-        python,
-        withPip: true,
-        symlinks: process.platform !== 'win32',
-        clear: target.replace,
-        scmIgnoreFiles: ['git'],
-        signal,
-        onProgress: report,
-        log: (line) => ctx.log.trace(line),
-      });
-      ctx.log.info(`Created ${envDir} (Python ${created.info.versionString}) in ${Date.now() - started} ms`);
+      const builder: EnvBuilderOptions = { python, withPip: true, symlinks: process.platform !== 'win32', scmIgnoreFiles: ['git'] };
+      const log = (line: string) => ctx.log.trace(line);
+      let envExe: string;
+      if (target.replace) {
+        // Through lifecycle: refusals, lock, and the old env put back if the build fails or is cancelled.
+        await replaceWithNewEnvironment(envDir, builder, { signal, onProgress: report, log, env: process.env, workspaceRoot: folder.uri.fsPath });
+        const replaced = await inspectEnvironment(envDir);
+        if (!replaced) throw new Error(`${envDir} has no pyvenv.cfg after it was replaced`);
+        envExe = replaced.interpreterPath;
+        ctx.log.info(`Replaced ${envDir} (Python ${replaced.version ?? '?'}) in ${Date.now() - started} ms`);
+      } else {
+        const created = await createEnvironment(envDir, { ...builder, signal, onProgress: report, log });
+        envExe = created.envExe;
+        ctx.log.info(`Created ${envDir} (Python ${created.info.versionString}) in ${Date.now() - started} ms`);
+      }
       if (requirements) {
         installing = true;
         report(vscode.l10n.t('installing {0}', path.basename(requirements)));
         await installRequirements({
           envDir,
-          envPython: created.envExe,
+          envPython: envExe,
           requirements,
           installer: settings.installer,
           env: process.env,
@@ -99,12 +103,6 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
     });
   } catch (err) {
     await ctx.store.update([envDir]);
-    if (!installing && target.replace && failedSignal?.aborted) {
-      // Replacing empties the old environment before building, so "nothing was changed" would be untrue.
-      ctx.log.info(`Creating ${envDir}: cancelled while replacing the environment there`);
-      void prompter.notify(`${ID}.cancelled`, 'warning', vscode.l10n.t('Creating {0} was cancelled. The environment it was replacing may already have been emptied: create it again, or delete it.', name));
-      return undefined;
-    }
     if (!installing) {
       await reportFailure(ctx, ID, vscode.l10n.t('Creating {0}', name), err, failedSignal);
       return undefined;

@@ -87,6 +87,22 @@ describe('Create Environment', () => {
     await vscode.commands.executeCommand('venvManager.setActive', { folder: ws(), env: null });
   });
 
+  it('Replace with an interpreter that does not run leaves the old environment unchanged', async () => {
+    const api = await venvManager();
+    const target = path.join(ws(), 'made-by-command');
+    const before = listing(target);
+    const brokenPython = path.join(process.env.VENV_MANAGER_TEST_TMP!, 'broken-python');
+    fs.writeFileSync(brokenPython, '#!/bin/sh\necho "not a python" >&2\nexit 3\n', { mode: 0o755 });
+    const prompter = new ScriptedPrompter();
+    const created = await withPrompter(api, prompter, () =>
+      vscode.commands.executeCommand<string>('venvManager.createEnvironment', { python: brokenPython, name: 'made-by-command', replace: true, requirements: null, setActive: false }),
+    );
+    assert.equal(created, undefined);
+    assert.match(prompter.question('create.failed')!.message, /Creating made-by-command failed/);
+    assert.deepEqual(listing(target), before, 'the old environment is back, entry for entry');
+    assert.deepEqual(fs.readdirSync(ws()).filter((n) => n.includes('.venv-manager')), [], 'no rollback copy, lock or journal left');
+  });
+
   it('a requirements install that fails keeps the new env and says how to retry', async () => {
     const api = await venvManager();
     const bad = path.join(ws(), 'requirements-missing.txt');
