@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isSameOrInside, type EnvironmentStore } from './environmentStore';
 
@@ -9,16 +11,47 @@ export const WATCH_DEBOUNCE_MS = 150;
  * in the workspace, and every deletion (an env removed with `rm -rf` may report only its top
  * folder). Paths are collected and handed to the discovery index together after the debounce; the
  * index re-inspects just the environments and subtrees they touch.
+ *
+ * VS Code's recursive watcher can miss every event inside a folder that was created and filled
+ * moments before it noticed the folder (a fresh venv's `bin/`), so the `bin`/`Scripts` folder of
+ * each known workspace environment is also watched directly: a handful of non-recursive watches.
  */
 export class EnvironmentWatcher implements vscode.Disposable {
   private readonly watchers: vscode.Disposable[] = [];
   private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly folderSubscription: vscode.Disposable;
+  private readonly storeSubscription: vscode.Disposable;
+  private readonly binWatchers = new Map<string, fs.FSWatcher>();
 
   constructor(private readonly store: EnvironmentStore, private readonly log: vscode.LogOutputChannel) {
     this.watchFolders();
     this.folderSubscription = vscode.workspace.onDidChangeWorkspaceFolders(() => this.watchFolders());
+    this.storeSubscription = store.onDidChange(() => this.watchBinFolders());
+    this.watchBinFolders();
+  }
+
+  private watchBinFolders(): void {
+    const wanted = new Set(this.store.workspaceEnvironments().map((e) => e.binDir));
+    for (const [dir, watcher] of this.binWatchers) {
+      if (!wanted.has(dir)) {
+        watcher.close();
+        this.binWatchers.delete(dir);
+      }
+    }
+    for (const dir of wanted) {
+      if (this.binWatchers.has(dir)) continue;
+      try {
+        const watcher = fs.watch(dir, { persistent: false }, (_event, name) => this.queue(name ? path.join(dir, name.toString()) : dir));
+        watcher.on('error', () => {
+          watcher.close();
+          this.binWatchers.delete(dir);
+        });
+        this.binWatchers.set(dir, watcher);
+      } catch {
+        // No bin folder (a broken env): the recursive watcher reports it coming back.
+      }
+    }
   }
 
   private watchFolders(): void {
@@ -61,6 +94,9 @@ export class EnvironmentWatcher implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const w of this.watchers) w.dispose();
+    for (const w of this.binWatchers.values()) w.close();
+    this.binWatchers.clear();
     this.folderSubscription.dispose();
+    this.storeSubscription.dispose();
   }
 }
