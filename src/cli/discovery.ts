@@ -14,6 +14,7 @@ import {
   type DiscoveredEnvironment,
 } from '../core/discovery';
 import type { PyvenvCfg } from '../core/pyvenvCfg';
+import { parseOptions } from './args';
 import { CliError, type CliCommand, type CliIo } from './io';
 
 /** JSON format version of these commands' output; bumped on an incompatible change. */
@@ -38,33 +39,6 @@ export function cfgToJson(cfg: PyvenvCfg): CfgJson {
 export function environmentToJson(env: DiscoveredEnvironment): EnvironmentJson {
   const { cfg, ...rest } = env;
   return cfg ? { ...rest, cfg: cfgToJson(cfg) } : rest;
-}
-
-interface ParsedArgs {
-  json: boolean;
-  flags: Set<string>;
-  values: Map<string, string[]>;
-  positional: string[];
-}
-
-function parseArgs(args: string[], known: { flags: string[]; values: string[] }, command: string): ParsedArgs {
-  const parsed: ParsedArgs = { json: false, flags: new Set(), values: new Map(), positional: [] };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--') {
-      parsed.positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '--json') parsed.json = true;
-    else if (known.flags.includes(arg)) parsed.flags.add(arg);
-    else if (arg.startsWith('--') && known.values.includes(arg.split('=')[0])) {
-      const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, args[++i]];
-      if (inline === undefined) throw new CliError(`${name} needs a value. Run \`venv-manager ${command} --help\`.`, 2);
-      parsed.values.set(name, [...(parsed.values.get(name) ?? []), inline]);
-    } else if (arg.startsWith('-') && arg !== '-') throw new CliError(`unknown option '${arg}' for ${command}. Run \`venv-manager ${command} --help\`.`, 2);
-    else parsed.positional.push(arg);
-  }
-  return parsed;
 }
 
 function healthMark(env: DiscoveredEnvironment): string {
@@ -107,11 +81,11 @@ export const listCommand: CliCommand = {
   summary: 'list virtual environments under folders (and globally with --global), with health',
   help: listHelp,
   async run(args: string[], io: CliIo): Promise<number> {
-    const parsed = parseArgs(args, { flags: ['--global'], values: ['--depth', '--exclude', '--extra'] }, 'list');
+    const parsed = parseOptions('list', args, { flags: ['--json', '--global'], values: ['--depth', '--exclude', '--extra'] });
     const depthText = parsed.values.get('--depth')?.at(-1);
     const maxDepth = depthText === undefined ? undefined : Number(depthText);
     if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 0)) throw new CliError(`--depth must be a whole number >= 0, not '${depthText}'.`, 2);
-    const dirs = (parsed.positional.length > 0 ? parsed.positional : ['.']).map((d) => path.resolve(io.cwd, d));
+    const dirs = (parsed.positionals.length > 0 ? parsed.positionals : ['.']).map((d) => path.resolve(io.cwd, d));
     const exclude = parsed.values.get('--exclude') ?? [];
     for (const dir of dirs) {
       const st = await stat(dir).catch(() => undefined);
@@ -132,7 +106,7 @@ export const listCommand: CliCommand = {
         if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
       }
     }
-    if (parsed.json) {
+    if (parsed.flags.has('--json')) {
       io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, roots: dirs, environments: environments.map(environmentToJson), unreadable }, null, 2)}\n`);
       return 0;
     }
@@ -162,12 +136,12 @@ export const inspectCommand: CliCommand = {
   summary: "show one environment's parsed pyvenv.cfg and health",
   help: inspectHelp,
   async run(args: string[], io: CliIo): Promise<number> {
-    const parsed = parseArgs(args, { flags: [], values: [] }, 'inspect');
-    if (parsed.positional.length !== 1) throw new CliError('inspect takes exactly one ENV_DIR. Run `venv-manager inspect --help`.', 2);
-    const dir = path.resolve(io.cwd, parsed.positional[0]);
+    const parsed = parseOptions('inspect', args, { flags: ['--json'] });
+    if (parsed.positionals.length !== 1) throw new CliError('inspect takes exactly one ENV_DIR. Run `venv-manager inspect --help`.', 2);
+    const dir = path.resolve(io.cwd, parsed.positionals[0]);
     const env = (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env })) ?? (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env, kind: 'conda' }));
     if (!env) throw new CliError(`${dir} is not a virtual environment: it holds no pyvenv.cfg (nor conda-meta).`);
-    if (parsed.json) {
+    if (parsed.flags.has('--json')) {
       io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, environment: environmentToJson(env) }, null, 2)}\n`);
       return 0;
     }
@@ -205,10 +179,10 @@ export const interpretersCommand: CliCommand = {
   summary: 'list base Python interpreters (newest first)',
   help: interpretersHelp,
   async run(args: string[], io: CliIo): Promise<number> {
-    const parsed = parseArgs(args, { flags: [], values: [] }, 'interpreters');
-    if (parsed.positional.length > 0) throw new CliError('interpreters takes no arguments. Run `venv-manager interpreters --help`.', 2);
+    const parsed = parseOptions('interpreters', args, { flags: ['--json'] });
+    if (parsed.positionals.length > 0) throw new CliError('interpreters takes no arguments. Run `venv-manager interpreters --help`.', 2);
     const found: BaseInterpreter[] = await findInterpreters({ env: io.env });
-    if (parsed.json) {
+    if (parsed.flags.has('--json')) {
       io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, interpreters: found }, null, 2)}\n`);
       return 0;
     }

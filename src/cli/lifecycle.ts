@@ -1,44 +1,9 @@
 // `venv-manager recreate | clear | upgrade | delete`: the lifecycle operations of src/core/lifecycle.
 import { clearEnvironment, deleteEnvironment, recoverEnvironment, recreateEnvironment, upgradeEnvironment, type LifecycleOptions } from '../core/lifecycle';
+import { parseOptions, type ParsedOptions } from './args';
 import { CliError, type CliCommand, type CliIo } from './io';
 
-interface ParsedArgs {
-  positionals: string[];
-  values: Map<string, string>;
-  flags: Set<string>;
-}
-
-/** Parses `--name value`, `--name=value` and bare flags; anything unknown is a usage error. */
-function parseArgs(command: string, args: readonly string[], valueOptions: readonly string[], flagOptions: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { positionals: [], values: new Map(), flags: new Set() };
-  let onlyPositionals = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (onlyPositionals || !arg.startsWith('-') || arg === '-') {
-      parsed.positionals.push(arg);
-      continue;
-    }
-    if (arg === '--') {
-      onlyPositionals = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (valueOptions.includes(name)) {
-      let value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new CliError(`${command}: argument ${name}: expected one argument`, 2);
-      value = value.trim();
-      parsed.values.set(name, value);
-    } else if (flagOptions.includes(name) && eq < 0) {
-      parsed.flags.add(name);
-    } else {
-      throw new CliError(`${command}: unrecognized argument ${arg}. Run \`venv-manager ${command} --help\`.`, 2);
-    }
-  }
-  return parsed;
-}
-
-function oneEnvDir(command: string, parsed: ParsedArgs): string {
+function oneEnvDir(command: string, parsed: ParsedOptions): string {
   if (parsed.positionals.length !== 1) throw new CliError(`${command}: expected exactly one ENV_DIR, got ${parsed.positionals.length}. Run \`venv-manager ${command} --help\`.`, 2);
   return parsed.positionals[0];
 }
@@ -103,13 +68,13 @@ options:
 ${COMMON_NOTES}
 `,
   async run(args, io) {
-    const parsed = parseArgs('recreate', args.map((a) => (a === '-r' ? '--requirements' : a === '-v' ? '--verbose' : a)), ['--requirements', '--python', '--installer'], ['--verbose']);
+    const parsed = parseOptions('recreate', args.map((a) => (a === '-r' ? '--requirements' : a === '-v' ? '--verbose' : a)), { values: ['--requirements', '--python', '--installer'], flags: ['--verbose'] });
     const envDir = oneEnvDir('recreate', parsed);
-    const requirements = parsed.values.get('--requirements');
+    const requirements = parsed.values.get('--requirements')?.at(-1);
     if (!requirements) throw new CliError('recreate: the argument --requirements FILE is required.', 2);
-    const installer = parsed.values.get('--installer') ?? 'auto';
+    const installer = parsed.values.get('--installer')?.at(-1) ?? 'auto';
     if (installer !== 'auto' && installer !== 'pip' && installer !== 'uv') throw new CliError(`recreate: argument --installer: invalid choice '${installer}' (choose from auto, pip, uv)`, 2);
-    const python = parsed.values.get('--python');
+    const python = parsed.values.get('--python')?.at(-1);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
       recreateEnvironment(envDir, { ...opts, requirements, installer, ...(python ? { python } : {}) }),
     );
@@ -129,7 +94,7 @@ Links inside it are removed, never followed. If rebuilding fails, the old conten
 ${COMMON_NOTES}
 `,
   async run(args, io) {
-    const parsed = parseArgs('clear', args.map((a) => (a === '-v' ? '--verbose' : a)), [], ['--verbose']);
+    const parsed = parseOptions('clear', args.map((a) => (a === '-v' ? '--verbose' : a)), { values: [], flags: ['--verbose'] });
     const envDir = oneEnvDir('clear', parsed);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) => clearEnvironment(envDir, opts));
     return 0;
@@ -155,9 +120,9 @@ options:
 ${COMMON_NOTES}
 `,
   async run(args, io) {
-    const parsed = parseArgs('upgrade', args.map((a) => (a === '-v' ? '--verbose' : a)), ['--python'], ['--upgrade-deps', '--verbose']);
+    const parsed = parseOptions('upgrade', args.map((a) => (a === '-v' ? '--verbose' : a)), { values: ['--python'], flags: ['--upgrade-deps', '--verbose'] });
     const envDir = oneEnvDir('upgrade', parsed);
-    const python = parsed.values.get('--python');
+    const python = parsed.values.get('--python')?.at(-1);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
       upgradeEnvironment(envDir, { ...opts, upgradeDeps: parsed.flags.has('--upgrade-deps'), ...(python ? { python } : {}) }),
     );
@@ -180,7 +145,7 @@ options:
 ${COMMON_NOTES}
 `,
   async run(args, io) {
-    const parsed = parseArgs('delete', args.map((a) => (a === '-y' ? '--yes' : a)), [], ['--yes']);
+    const parsed = parseOptions('delete', args.map((a) => (a === '-y' ? '--yes' : a)), { values: [], flags: ['--yes'] });
     const envDir = oneEnvDir('delete', parsed);
     if (!parsed.flags.has('--yes')) {
       const answer = io.ask ? await io.ask(`Delete the environment ${envDir} and everything in it? [y/N] `) : undefined;
@@ -207,7 +172,7 @@ lifecycle command does the same first, then its own work.
 ${COMMON_NOTES}
 `,
   async run(args, io) {
-    const parsed = parseArgs('recover', args, [], []);
+    const parsed = parseOptions('recover', args, { values: [], flags: [] });
     const envDir = oneEnvDir('recover', parsed);
     const result = await recoverEnvironment(envDir, { env: io.env });
     const messages = {
