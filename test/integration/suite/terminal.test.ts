@@ -22,6 +22,20 @@ async function runInTerminal(name: string, lines: string[], shell: { path: strin
   }
 }
 
+/**
+ * Reads the KEY=value lines the shells print: VE and PY inside the env, RC from the user's own
+ * start-up file, then AFTER and PY2 once `deactivate` ran.
+ */
+function assertActivatedThenDeactivated(out: string[], venvPath: () => string): void {
+  const get = (key: string) => out.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
+  assert.equal(get('VE'), venvPath(), out.join('\n'));
+  assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
+  assert.equal(get('RC'), 'yes');
+  assert.equal(get('AFTER'), 'unset');
+  assert.notEqual(get('PY2'), undefined, out.join('\n'));
+  assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
+}
+
 describe('terminal activation through the environment variable collection', () => {
   const venvPath = () => path.join(workspaceFolder().uri.fsPath, '.venv');
   const env2Path = () => path.join(workspaceFolder().uri.fsPath, 'sub', 'env2');
@@ -79,13 +93,7 @@ describe('terminal activation through the environment variable collection', () =
       'echo "AFTER=${VIRTUAL_ENV-unset}"',
       'echo "PY2=$(whence -p python)"',
     ], { path: zsh!, env: { HOME: home } });
-    const get = (key: string) => out.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
-    assert.equal(get('VE'), venvPath(), out.join('\n'));
-    assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
-    assert.equal(get('RC'), 'yes');
-    assert.equal(get('AFTER'), 'unset');
-    assert.notEqual(get('PY2'), undefined, out.join('\n'));
-    assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
+    assertActivatedThenDeactivated(out, venvPath);
   });
 
   it('a real fish terminal: activated, the user\'s config.fish still runs, deactivate undoes it', async function () {
@@ -105,13 +113,7 @@ describe('terminal activation through the environment variable collection', () =
       'echo "AFTER="(set -q VIRTUAL_ENV; and echo set; or echo unset)',
       'echo "PY2="(command -s python)',
     ], { path: fish!, env: { HOME: home } });
-    const get = (key: string) => out.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
-    assert.equal(get('VE'), venvPath(), out.join('\n'));
-    assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
-    assert.equal(get('RC'), 'yes');
-    assert.equal(get('AFTER'), 'unset');
-    assert.notEqual(get('PY2'), undefined, out.join('\n'));
-    assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
+    assertActivatedThenDeactivated(out, venvPath);
   });
 
   it('switching the active environment updates the collection and new terminals', async () => {
