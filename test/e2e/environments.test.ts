@@ -27,6 +27,30 @@ async function runPaletteCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Polls the terminal's rendered rows (the DOM renderer: gpuAcceleration is off in the harness) until
+ * `done` holds for three reads in a row 300 ms apart, so the text has settled. On timeout it saves a
+ * screenshot and fails with what the terminal showed, instead of a bare timeout.
+ */
+async function waitForTerminal(page: Page, rows: ReturnType<Page['locator']>, done: (text: string) => boolean, what: string, shot: string, timeoutMs = 45_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  let settled = 0;
+  while (Date.now() < deadline) {
+    const text = (await rows.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+    settled = done(text) && text === last ? settled + 1 : 0;
+    if (settled >= 2) return text;
+    last = text;
+    await page.waitForTimeout(300);
+  }
+  await screenshot(page, shot);
+  assert.fail(`waited ${timeoutMs / 1000} s for ${what}; the terminal showed:\n${last}`);
+}
+
 function treeRow(page: Page, text: string | RegExp) {
   return page.locator('.sidebar .monaco-list-row', { hasText: text });
 }
@@ -123,16 +147,19 @@ describe('Venv Manager as a person uses it', () => {
     await runPaletteCommand(page, 'Terminal: Create New Terminal');
     const terminal = page.locator('.terminal-wrapper.active .xterm-rows');
     await terminal.waitFor({ state: 'visible', timeout: 30_000 });
-    // Type only once the shell has printed its prompt.
-    await page.waitForFunction(`(document.querySelector('.terminal-wrapper.active .xterm-rows')?.textContent ?? '').trim().length > 0`, undefined, { timeout: 30_000 });
-    await page.waitForTimeout(500);
+    // Type only once the shell has printed its prompt and the screen has settled.
+    await waitForTerminal(page, terminal, (text) => text.trim().length > 0, 'a shell prompt', 'e2e-7-terminal-no-prompt');
+    // Keys go to the focused element: make sure that is the terminal, not a notification or the tree.
+    // xterm.js takes keys through its helper textarea.
+    await page.locator('.terminal-wrapper.active .xterm-helper-textarea').focus();
     await page.keyboard.type('echo "VE=$VIRTUAL_ENV"; command -v python; deactivate; echo "after=${VIRTUAL_ENV-unset}"');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`/after=unset/.test(document.querySelector('.terminal-wrapper.active .xterm-rows')?.textContent ?? '')`, undefined, { timeout: 30_000 });
-    const text = (await terminal.innerText()).replace(/\u00a0/g, ' ');
-    assert.match(text, new RegExp(`VE=${path.join(ws, '.venv').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
-    assert.match(text, new RegExp(`${path.join(ws, '.venv', 'bin', 'python').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    // The output line is "after=" followed by what is left; wait for it, then say what it was.
+    const text = await waitForTerminal(page, terminal, (t) => /^after=\S*/m.test(t), 'the output of the typed command', 'e2e-7-terminal-no-output');
     await screenshot(page, 'e2e-7-terminal');
+    assert.match(text, /^after=unset\s*$/m, `deactivate unset VIRTUAL_ENV; the terminal showed:\n${text}`);
+    assert.match(text, new RegExp(`VE=${escapeRegExp(path.join(ws, '.venv'))}`), text);
+    assert.match(text, new RegExp(escapeRegExp(path.join(ws, '.venv', 'bin', 'python'))), text);
   });
 
   test('Recreate from requirements.txt shows a progress notification and replaces the env', async () => {
@@ -149,7 +176,7 @@ describe('Venv Manager as a person uses it', () => {
     await page.keyboard.press('Enter');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 20_000 });
-    assert.match(await dialog.innerText(), new RegExp(path.join(ws, '.venv').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+    assert.match(await dialog.innerText(), new RegExp(escapeRegExp(path.join(ws, '.venv'))));
     await screenshot(page, 'e2e-8-recreate-confirm');
     await dialog.locator('.monaco-button', { hasText: 'Recreate' }).first().click();
     await page.locator('.notifications-toasts', { hasText: /Recreating/ }).waitFor({ state: 'visible', timeout: 20_000 });
