@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { VenvManagerApi } from './api';
 import { registerCommands } from './commands/registerCommands';
@@ -8,8 +7,6 @@ import { EnvironmentStore } from './environments/environmentStore';
 import { EnvironmentWatcher } from './environments/environmentWatcher';
 import { ActiveEnvironmentStatusBar } from './statusBar';
 import { TerminalActivation } from './terminal/terminalActivation';
-import { installFishStartup } from './terminal/fishStartup';
-import { installZshStartup } from './terminal/zshStartup';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
 import { PrompterHolder } from './ui/prompter';
 
@@ -45,13 +42,7 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
   void treeFilled.then(async (ms) => {
     terminalActivation.apply();
     log.info(`Environments listed ${ms.toFixed(1)} ms after activation started`);
-    if (process.platform === 'win32') return;
-    const storage = context.globalStorageUri.fsPath;
-    const [zsh, fish] = await Promise.all([
-      installZshStartup(path.join(storage, 'zsh')).catch((err) => void log.warn(`zsh terminals get no deactivate: ${String(err)}`)),
-      installFishStartup(path.join(storage, 'fish')).catch((err) => void log.warn(`fish terminals get no deactivate: ${String(err)}`)),
-    ]);
-    terminalActivation.useShellStartup({ zsh: zsh ?? undefined, fish: fish ?? undefined });
+    await terminalActivation.installShellStartup(context.globalStorageUri.fsPath);
   });
 
   const activationMs = performance.now() - started;

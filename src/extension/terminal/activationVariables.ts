@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 
 import { fishVariables } from './fishStartup';
+import { shVariables } from './shStartup';
 import { zshVariables } from './zshStartup';
 
 export interface ActivationTarget {
@@ -22,6 +23,10 @@ export interface ActivationTarget {
   fishDataDir?: string;
   /** The user's own XDG_DATA_DIRS, handed back by that script. */
   userXdgDataDirs?: string;
+  /** Our file for ENV (see shStartup.ts), once written; dash, ksh and other POSIX shells get `deactivate` then. */
+  shEnvFile?: string;
+  /** The user's own ENV, handed back by that file. */
+  userEnv?: string;
 }
 
 export interface ActivationVariables {
@@ -46,6 +51,8 @@ export function activationVariables(target: ActivationTarget, platform: NodeJS.P
     replace[BASH_DEACTIVATE_VARIABLE] = bashDeactivateFunction(target.binDir);
     if (target.zshStartupDir) Object.assign(replace, zshVariables(target.zshStartupDir, target.binDir, target.userZdotdir));
     if (target.fishDataDir) Object.assign(replace, fishVariables(target.fishDataDir, target.binDir, target.userXdgDataDirs));
+    // The shell expands parameters and commands in ENV's value: a path that would expand is not used.
+    if (target.shEnvFile && !/[$`\\]/.test(target.shEnvFile)) Object.assign(replace, shVariables(target.shEnvFile, target.binDir, target.userEnv));
   }
   return { replace, prepend: { PATH: target.binDir + delimiter } };
 }

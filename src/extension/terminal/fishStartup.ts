@@ -4,8 +4,8 @@
  * XDG_DATA_DIRS back as the user had it and defines `deactivate`. No user file is edited.
  * This module does not import 'vscode' (unit tests run it in a real fish).
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeStartupFile } from './startupFile';
 import { BIN_VARIABLE } from './zshStartup';
 
 /** XDG_DATA_DIRS as the user had it; empty when it was unset. */
@@ -48,15 +48,7 @@ end
 
 /** Writes `<dir>/fish/vendor_conf.d/venv_manager.fish` when missing or outdated; returns `<dir>`. */
 export async function installFishStartup(dir: string): Promise<string> {
-  const confDir = path.join(dir, 'fish', 'vendor_conf.d');
-  const file = path.join(confDir, 'venv_manager.fish');
-  const current = await fs.readFile(file, 'utf8').catch(() => undefined);
-  if (current !== FISH_VENDOR_CONF_TEXT) {
-    await fs.mkdir(confDir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(temp, FISH_VENDOR_CONF_TEXT);
-    await fs.rename(temp, file);
-  }
+  await writeStartupFile(path.join(dir, 'fish', 'vendor_conf.d', 'venv_manager.fish'), FISH_VENDOR_CONF_TEXT);
   return dir;
 }
 

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readPromptValue, type DiscoveredEnvironment } from '../../core';
 import { affectsSetting, readSettings } from '../config';
@@ -5,6 +6,9 @@ import { Settings } from '../constants';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import { isSameOrInside } from '../environments/environmentStore';
 import { activationVariables } from './activationVariables';
+import { installFishStartup } from './fishStartup';
+import { installShStartup } from './shStartup';
+import { installZshStartup } from './zshStartup';
 
 /**
  * Activates each folder's active environment in new terminals through the environment variable
@@ -33,9 +37,21 @@ export class TerminalActivation implements vscode.Disposable {
     );
   }
 
-  /** Once our zsh / fish start-up files are on disk, those shells get `deactivate` too. */
-  useShellStartup(dirs: ShellStartupDirs): void {
-    this.startup = dirs;
+  /**
+   * Writes our zsh, fish and POSIX sh start-up files under `storageDir`; once they are on disk those
+   * shells get `deactivate` too (bash has it from the start). A file that cannot be written only costs
+   * its shell `deactivate`, and says so in the log.
+   */
+  async installShellStartup(storageDir: string): Promise<void> {
+    if (process.platform === 'win32') return;
+    const attempt = (shell: string, install: Promise<string>) =>
+      install.catch((err) => void this.log.warn(`${shell} terminals get no deactivate: ${String(err)}`));
+    const [zsh, fish, sh] = await Promise.all([
+      attempt('zsh', installZshStartup(path.join(storageDir, 'zsh'))),
+      attempt('fish', installFishStartup(path.join(storageDir, 'fish'))),
+      attempt('sh', installShStartup(path.join(storageDir, 'sh'))),
+    ]);
+    this.startup = { zsh: zsh ?? undefined, fish: fish ?? undefined, sh: sh ?? undefined };
     this.apply();
   }
 
@@ -65,9 +81,11 @@ export class TerminalActivation implements vscode.Disposable {
   }
 }
 
-export interface ShellStartupDirs {
+interface ShellStartupDirs {
   zsh?: string;
   fish?: string;
+  /** Our ENV file. */
+  sh?: string;
 }
 
 function writeActivation(scoped: vscode.EnvironmentVariableCollection, env: DiscoveredEnvironment, startup: ShellStartupDirs): void {
@@ -81,12 +99,14 @@ function writeActivation(scoped: vscode.EnvironmentVariableCollection, env: Disc
     userZdotdir: process.env.ZDOTDIR,
     fishDataDir: startup.fish,
     userXdgDataDirs: process.env.XDG_DATA_DIRS,
+    shEnvFile: startup.sh,
+    userEnv: process.env.ENV,
   });
   for (const [name, value] of Object.entries(vars.replace)) scoped.replace(name, value);
   // PATH again after the rc files ran (shell integration): pyenv or conda init there would otherwise
   // put their shims in front of the env.
   for (const [name, value] of Object.entries(vars.prepend)) scoped.prepend(name, value, { applyAtProcessCreation: true, applyAtShellIntegration: true });
   scoped.description = new vscode.MarkdownString(
-    vscode.l10n.t('Activates the Python environment `{0}` ({1}); `deactivate` undoes it in bash, zsh and fish', env.name, env.path),
+    vscode.l10n.t('Activates the Python environment `{0}` ({1}); `deactivate` undoes it in bash, zsh, fish and sh', env.name, env.path),
   );
 }

@@ -5,8 +5,8 @@
  * .zlogin as always), sources the user's .zshenv, and defines `deactivate`. No user file is edited.
  * This module does not import 'vscode' (unit tests run it in a real zsh).
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeStartupFile } from './startupFile';
 
 /** Carries the user's ZDOTDIR (when they had one) past ours. */
 export const USER_ZDOTDIR_VARIABLE = 'VENV_MANAGER_USER_ZDOTDIR';
@@ -50,14 +50,7 @@ fi
 
 /** Writes `<dir>/.zshenv` when it is missing or outdated; returns the folder to use as ZDOTDIR. */
 export async function installZshStartup(dir: string): Promise<string> {
-  const file = path.join(dir, '.zshenv');
-  const current = await fs.readFile(file, 'utf8').catch(() => undefined);
-  if (current !== ZSHENV_TEXT) {
-    await fs.mkdir(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(temp, ZSHENV_TEXT);
-    await fs.rename(temp, file);
-  }
+  await writeStartupFile(path.join(dir, '.zshenv'), ZSHENV_TEXT);
   return dir;
 }
 

@@ -26,11 +26,11 @@ async function runInTerminal(name: string, lines: string[], shell: { path: strin
  * Reads the KEY=value lines the shells print: VE and PY inside the env, RC from the user's own
  * start-up file, then AFTER and PY2 once `deactivate` ran.
  */
-function assertActivatedThenDeactivated(out: string[], venvPath: () => string): void {
+function assertActivatedThenDeactivated(out: string[], venvPath: () => string, userStartupFile = true): void {
   const get = (key: string) => out.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
   assert.equal(get('VE'), venvPath(), out.join('\n'));
   assert.equal(get('PY'), path.join(venvPath(), 'bin', 'python'));
-  assert.equal(get('RC'), 'yes');
+  if (userStartupFile) assert.equal(get('RC'), 'yes');
   assert.equal(get('AFTER'), 'unset');
   assert.notEqual(get('PY2'), undefined, out.join('\n'));
   assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
@@ -114,6 +114,24 @@ describe('terminal activation through the environment variable collection', () =
       'echo "PY2="(command -s python)',
     ], { path: fish!, env: { HOME: home } });
     assertActivatedThenDeactivated(out, venvPath);
+  });
+
+  it('a real dash (sh) terminal: activated, deactivate from our ENV file undoes it', async function () {
+    const dash = ['/usr/bin/dash', '/bin/dash'].find((p) => fs.existsSync(p));
+    if (!dash) this.skip();
+    const api = await venvManager();
+    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
+    await waitFor('ENV file in the collection', () => scoped.get('ENV'));
+    // The user's own ENV is the extension host's (read when the collection is written), so it is
+    // covered by the unit tests in a real dash, not here.
+    const out = await runInTerminal('dash', [
+      'echo "VE=$VIRTUAL_ENV"',
+      'echo "PY=$(command -v python)"',
+      'deactivate',
+      'echo "AFTER=${VIRTUAL_ENV-unset}"',
+      'echo "PY2=$(command -v python || echo none)"',
+    ], { path: dash! });
+    assertActivatedThenDeactivated(out, venvPath, false);
   });
 
   it('switching the active environment updates the collection and new terminals', async () => {
