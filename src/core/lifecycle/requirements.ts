@@ -18,7 +18,9 @@ export interface FindRequirementsOptions {
 /**
  * Requirements files of a workspace folder: the top-level `requirements*.txt` first
  * (`requirements.txt` before the rest), then the others found below, nearest first. Never looks
- * inside an env (a folder holding pyvenv.cfg), node_modules or VCS folders, and follows no links.
+ * inside an env (a folder holding pyvenv.cfg), node_modules or VCS folders, nor inside another
+ * repository below the root (a git submodule or nested clone: a folder holding `.git`), and follows
+ * no links.
  */
 export async function findRequirementsFiles(root: string, opts: FindRequirementsOptions = {}): Promise<string[]> {
   const maxDepth = opts.maxDepth ?? 3;
@@ -33,6 +35,8 @@ export async function findRequirementsFiles(root: string, opts: FindRequirements
       return;
     }
     if (entries.some((e) => e.name === 'pyvenv.cfg' && !e.isDirectory())) return;
+    // A submodule has a .git file, a nested clone a .git folder: their requirements are theirs.
+    if (depth > 0 && entries.some((e) => e.name === '.git')) return;
     const subdirs: { path: string; requirementsFolder: boolean }[] = [];
     for (const entry of entries) {
       const p = path.join(dir, entry.name);

@@ -38,6 +38,19 @@ test('top-level requirements*.txt first (requirements.txt leading), then the oth
   ]);
 });
 
+test('a git submodule or nested clone below the root is not searched; the root repository itself is', async () => {
+  const root = await tempDir('vm-req-sub-');
+  made.push(root);
+  for (const rel of [
+    '.git/HEAD', 'requirements.txt',
+    'vendor/lib/.git', 'vendor/lib/requirements.txt',
+    'third_party/clone/.git/HEAD', 'third_party/clone/requirements-dev.txt',
+    'tools/requirements.txt',
+  ]) await touch(root, rel, rel.endsWith('/.git') ? 'gitdir: ../../.git/modules/lib\n' : 'alpha\n');
+  const found = (await findRequirementsFiles(root)).map((f) => path.relative(root, f));
+  assert.deepEqual(found, ['requirements.txt', 'tools/requirements.txt']);
+});
+
 test('a root that is itself an env yields nothing; a missing root yields nothing', async () => {
   const root = await tempDir('vm-req-env-');
   made.push(root);
