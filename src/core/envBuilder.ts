@@ -400,6 +400,7 @@ export class EnvBuilder {
       envPython: context.envExecCmd,
       cacheDir: this.cacheDir,
       osName: context.info.osName,
+      env: this.options.env,
       signal: this.options.signal,
       log: this.options.log,
     });

@@ -196,20 +196,25 @@ describe('seedPip against ensurepip', { concurrency: false }, () => {
     assert.deepEqual(stamp(), before, 'copies keep the source mtime, so the copied bytecode stays valid');
   });
 
-  test('without a bundled wheel the env python runs ensurepip (the fallback)', async () => {
+  test('without a bundled wheel the env python runs ensurepip (the fallback), in the environment given', async () => {
     const py = pythons[pythons.length - 1]!;
     const info = await getInterpreterInfo(py.path, { cacheDir });
     const env = path.join(work, 'fallback');
     execFileSync(py.path, ['-m', 'venv', '--without-pip', env]);
     const lines: string[] = [];
     const unpacks = getUnpackCount();
-    await seedPip({ info: { ...info, bundledWheels: [] }, envDir: env, binDir: path.join(env, 'bin'), sitePackages: sitePackages(env, info), envPython: path.join(env, 'bin', path.basename(py.path)), cacheDir, osName: 'posix', log: (l) => lines.push(l) });
+    // ensurepip drops PIP_* variables, but the env's python honours PYTHONPYCACHEPREFIX: the
+    // bytecode pip writes while installing itself lands under the prefix given in `env`, which this
+    // process does not have, so the environment passed in is the one ensurepip ran with.
+    const pycachePrefix = path.join(work, 'fallback-pycache');
+    await seedPip({ info: { ...info, bundledWheels: [] }, envDir: env, binDir: path.join(env, 'bin'), sitePackages: sitePackages(env, info), envPython: path.join(env, 'bin', path.basename(py.path)), cacheDir, osName: 'posix', env: { ...process.env, PYTHONPYCACHEPREFIX: pycachePrefix }, log: (l) => lines.push(l) });
     assert.equal(getUnpackCount(), unpacks, 'nothing unpacked');
     assert.ok(lines.some((l) => /ensurepip/.test(l)), lines.join('\n'));
+    // ensurepip compiles: the fallback really was pip installing itself (into the prefix given).
+    assert.ok(fs.existsSync(path.join(pycachePrefix, sitePackages(env, info), 'pip')), 'pip bytecode under the PYTHONPYCACHEPREFIX given in env');
+    assert.ok(!fs.existsSync(path.join(sitePackages(env, info), 'pip', '__pycache__')), 'and none beside the sources');
     const v = pip(env, ['--version']);
     assert.equal(v.status, 0, v.stderr);
-    // ensurepip compiles: the fallback really was pip installing itself.
-    assert.ok(fs.existsSync(path.join(sitePackages(env, info), 'pip', '__pycache__')));
   });
 
   test('an interpreter without ensurepip and without wheels gets an error naming what to install', async () => {

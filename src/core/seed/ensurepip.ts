@@ -11,6 +11,8 @@ export interface EnsurepipRequest {
   info: InterpreterInfo;
   envDir: string;
   envPython: string;
+  /** The environment ensurepip runs in (VIRTUAL_ENV is added, PYTHONHOME/PYTHONPATH dropped); default process.env. */
+  env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -40,7 +42,7 @@ export function missingEnsurepipError(info: InterpreterInfo): VenvError {
 export async function runEnsurepip(request: EnsurepipRequest): Promise<void> {
   const { info, envDir, envPython, signal, log } = request;
   if (!info.hasEnsurepip) throw missingEnsurepipError(info);
-  const env: NodeJS.ProcessEnv = { ...process.env, VIRTUAL_ENV: envDir };
+  const env: NodeJS.ProcessEnv = { ...(request.env ?? process.env), VIRTUAL_ENV: envDir };
   delete env.PYTHONHOME;
   delete env.PYTHONPATH;
   // Up to 3.9 venv ran ensurepip isolated (-I); 3.10+ (gh-98251) without.

@@ -24,6 +24,8 @@ export interface SeedRequest {
   envPython: string;
   cacheDir: string;
   osName: 'posix' | 'nt';
+  /** Environment for the ensurepip fallback; default process.env. */
+  env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log?: (line: string) => void;
   /** How files reach site-packages; default 'hardlink' (falls back to copying per file system). */
