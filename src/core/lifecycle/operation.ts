@@ -167,9 +167,23 @@ async function recoverLocked(realParent: string, name: string, log: (line: strin
     }
     if (isSiblingOf(name, 'backup', record.backup)) {
       const backupPath = path.join(realParent, record.backup);
+      // Upgrade marks the env incomplete before saving anything and unmarks it once the new files
+      // are in place: marked means roll back, unmarked means only the cleanup was cut short.
+      const uncommitted = await isIncompleteEnvironment(envPath);
       if (await lexists(backupPath)) {
-        log(`Rolling back an interrupted ${record.operation}: restoring files from ${backupPath}`);
-        await restoreBackup(envPath, backupPath);
+        if (uncommitted) {
+          log(`Rolling back an interrupted ${record.operation}: restoring files from ${backupPath}`);
+          await restoreBackup(envPath, backupPath);
+          result = 'rolled-back';
+        } else {
+          log(`Removing ${backupPath}, the files a finished ${record.operation} replaced`);
+          await removeTree(backupPath);
+          result = 'completed';
+        }
+      }
+      if (uncommitted) {
+        // Interrupted before anything was saved, or after the saved files went back: only the mark is left.
+        await fs.rm(path.join(envPath, INCOMPLETE_MARKER), { force: true });
         result = 'rolled-back';
       }
     }

@@ -7,7 +7,7 @@ import { getInterpreterInfo } from '../interpreter';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
 import { binDirOf, envPythonOf, isInterpreterEntryName, readEnvSettings } from './envFacts';
-import { removeJournal, siblingName, writeJournal } from './journal';
+import { INCOMPLETE_MARKER, removeJournal, siblingName, syncDir, writeJournal } from './journal';
 import { BACKUP_COMPLETE, restoreBackup, runLocked, type LifecycleOptions } from './operation';
 import { baseInterpreterFor, rebuildOptions } from './rebuild';
 import { removeTree } from './safety';
@@ -57,11 +57,20 @@ export async function upgradeEnvironment(envDir: string, opts: UpgradeOptions = 
     } catch (err) {
       throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
     }
+    // Until this marker is gone the env is mid-upgrade: discovery reports it as incomplete (not just
+    // broken) and recovery puts the saved files back. Removing it is the commit point.
+    const marker = path.join(ctx.envPath, INCOMPLETE_MARKER);
+    const undo = async () => {
+      await restoreBackup(ctx.envPath, backupPath);
+      await fs.rm(marker, { force: true });
+      await removeJournal(ctx.journalPath);
+    };
     try {
+      await fs.writeFile(marker, 'Venv Manager is upgrading this environment; until this file is gone it is incomplete.\n');
+      checkpoint('upgrade:marked', ctx.env);
       await saveReplacedFiles(ctx.envPath, backupPath);
     } catch (err) {
-      await restoreBackup(ctx.envPath, backupPath);
-      await removeJournal(ctx.journalPath);
+      await undo();
       throw fsFailure(err, 'prepare the upgrade of', ctx.checked.envDir);
     }
     checkpoint('upgrade:backed-up', ctx.env);
@@ -69,13 +78,16 @@ export async function upgradeEnvironment(envDir: string, opts: UpgradeOptions = 
     try {
       await createEnvironment(ctx.envPath, options);
       await checkEnvPythonRuns(ctx.envPath);
+      checkpoint('upgrade:built', ctx.env);
+      await fs.unlink(marker);
+      await syncDir(ctx.envPath);
     } catch (err) {
       ctx.progress('Putting the previous interpreter files back');
-      await restoreBackup(ctx.envPath, backupPath);
-      await removeJournal(ctx.journalPath);
+      await undo();
       if (opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled; the environment is unchanged.', { cause: err });
       throw err instanceof LifecycleError ? err : new LifecycleError('failed', `Upgrade failed, the environment is unchanged: ${(err as Error).message}`, { cause: err });
     }
+    checkpoint('upgrade:committed', ctx.env);
     await removeTree(backupPath);
     await removeJournal(ctx.journalPath);
     ctx.progress(`Upgraded ${ctx.checked.envDir} to Python ${info.versionString}`);

@@ -4,6 +4,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getInterpreterInfo } from '../../../src/core/interpreter';
+import { inspectEnvironment } from '../../../src/core/discovery';
 import { LifecycleError, recoverEnvironment, upgradeEnvironment } from '../../../src/core/lifecycle';
 import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
@@ -115,23 +116,55 @@ describe('upgradeEnvironment', () => {
     assert.equal(runsInEnv(envDir, 'import pip, gamma; print(pip.__version__)'), newer.version);
   });
 
-  test('killed after the files were saved: recovery puts the env back byte for byte', async () => {
+  /** Runs `venv-manager upgrade` and SIGKILLs it where it pauses at `step`. */
+  async function killUpgradeAt(envDir: string, step: string): Promise<void> {
     assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
-    const { project, envDir } = await envWithGamma('killed', py, true);
-    const before = await snapshotTree(envDir);
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'upgrade', envDir], { env: { ...wheels.env, VENV_MANAGER_PAUSE_AT: 'upgrade:backed-up' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'upgrade', envDir], { env: { ...wheels.env, VENV_MANAGER_PAUSE_AT: step }, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (d: string) => {
         stderr += d;
-        if (stderr.includes('paused at upgrade:backed-up')) child.kill('SIGKILL');
+        if (stderr.includes(`paused at ${step}`)) child.kill('SIGKILL');
       });
       child.once('close', (_c, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(stderr))));
     });
-    assert.throws(() => runsInEnv(envDir, 'pass'), 'mid-upgrade the interpreter entries are saved away');
-    assert.equal(await recoverEnvironment(envDir), 'rolled-back');
-    assert.deepEqual(await snapshotTree(envDir), before);
+  }
+
+  /** An env whose cfg names another patch release of its Python, so an upgrade visibly rewrites it. */
+  async function envToUpgrade(label: string) {
+    const made = await envWithGamma(label, py, true);
+    const cfgPath = path.join(made.envDir, 'pyvenv.cfg');
+    const otherPatch = `${py.version[0]}.${py.version[1]}.${py.version[2] === 0 ? 1 : 0}`;
+    await fs.writeFile(cfgPath, (await fs.readFile(cfgPath, 'utf8')).replace(/^version = .*$/m, `version = ${otherPatch}`));
+    return made;
+  }
+
+  for (const step of ['upgrade:marked', 'upgrade:backed-up', 'upgrade:built']) {
+    test(`killed at ${step}: discovery says incomplete, and recovery puts the env back byte for byte`, async () => {
+      const { project, envDir } = await envToUpgrade(step.replace(':', '-'));
+      const before = await snapshotTree(envDir);
+      await killUpgradeAt(envDir, step);
+      if (step === 'upgrade:backed-up') assert.throws(() => runsInEnv(envDir, 'pass'), 'mid-upgrade the interpreter entries are saved away');
+      const seen = await inspectEnvironment(envDir);
+      assert.ok(seen && !seen.health.ok, 'not healthy');
+      assert.ok(seen.health.problems.some((p) => p.code === 'incomplete'), JSON.stringify(seen.health.problems));
+      assert.equal(await recoverEnvironment(envDir), 'rolled-back');
+      assert.deepEqual(await snapshotTree(envDir), before);
+      assert.deepEqual(await leftovers(project), []);
+    });
+  }
+
+  test('killed at upgrade:committed: the upgraded env is whole and healthy; recovery only removes the saved files', async () => {
+    const { project, envDir } = await envToUpgrade('committed');
+    await killUpgradeAt(envDir, 'upgrade:committed');
+    assert.equal(cfgValue(await fs.readFile(path.join(envDir, 'pyvenv.cfg'), 'utf8'), 'version'), py.version.join('.'));
+    assert.equal(runsInEnv(envDir, 'import gamma; print(gamma.__version__)'), '3.0');
+    const seen = await inspectEnvironment(envDir);
+    assert.ok(seen?.health.ok, JSON.stringify(seen?.health));
+    assert.notDeepEqual(await leftovers(project), [], 'the saved files are still beside the env');
+    assert.equal(await recoverEnvironment(envDir), 'completed');
+    assert.equal(cfgValue(await fs.readFile(path.join(envDir, 'pyvenv.cfg'), 'utf8'), 'version'), py.version.join('.'));
     assert.deepEqual(await leftovers(project), []);
   });
 });
