@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { planCreatedPaths } from './createdPaths';
 import { isSameOrInside, type EnvironmentStore } from './environmentStore';
 
 /** Quiet time after the last file event before the index is told: a venv writes many files. */
@@ -13,12 +14,16 @@ export const WATCH_DEBOUNCE_MS = 150;
  * index re-inspects just the environments and subtrees they touch.
  *
  * VS Code's recursive watcher can miss every event inside a folder that was created and filled
- * moments before it noticed the folder (a fresh venv's `bin/`), so the `bin`/`Scripts` folder of
- * each known workspace environment is also watched directly: a handful of non-recursive watches.
+ * moments before it noticed the folder (a fresh venv's `bin/`, or a new env's pyvenv.cfg). So
+ * creations outside known environments are collected too, reduced to the outermost new paths and
+ * rescanned as subtrees (one workspace rescan for a burst of many); and the `bin`/`Scripts` folder
+ * of each known workspace environment is watched directly: a handful of non-recursive watches.
  */
 export class EnvironmentWatcher implements vscode.Disposable {
   private readonly watchers: vscode.Disposable[] = [];
   private readonly pending = new Set<string>();
+  /** Created paths outside known environments, reduced at flush time. */
+  private readonly created = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly folderSubscription: vscode.Disposable;
   private readonly storeSubscription: vscode.Disposable;
@@ -61,17 +66,25 @@ export class EnvironmentWatcher implements vscode.Disposable {
         new vscode.RelativePattern(folder, '**/{pyvenv.cfg,bin/python,Scripts/python.exe}'),
       );
       const queue = (uri: vscode.Uri) => this.queue(uri.fsPath);
-      const deletions = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**'), true, true, false);
+      const anything = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**'), false, true, false);
+      const touchesKnownEnv = (p: string) => this.store.workspaceEnvironments().some((e) => isSameOrInside(e.path, p) || isSameOrInside(p, e.path));
       this.watchers.push(
         envFiles,
-        deletions,
+        anything,
         envFiles.onDidCreate(queue),
         envFiles.onDidChange(queue),
         envFiles.onDidDelete(queue),
-        deletions.onDidDelete((uri) => {
+        anything.onDidCreate((uri) => {
+          // Inside a known env the env watches cover it; elsewhere it may be a folder that holds a
+          // new env whose own events were missed.
+          if (!this.store.workspaceEnvironments().some((e) => isSameOrInside(uri.fsPath, e.path))) {
+            this.created.add(uri.fsPath);
+            this.schedule();
+          }
+        }),
+        anything.onDidDelete((uri) => {
           // Only deletions that can matter: a known environment or a folder that may hold one.
-          const p = uri.fsPath;
-          if (this.store.workspaceEnvironments().some((e) => isSameOrInside(e.path, p) || isSameOrInside(p, e.path))) this.queue(p);
+          if (touchesKnownEnv(uri.fsPath)) this.queue(uri.fsPath);
         }),
       );
     }
@@ -79,6 +92,10 @@ export class EnvironmentWatcher implements vscode.Disposable {
 
   private queue(p: string): void {
     this.pending.add(p);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), WATCH_DEBOUNCE_MS);
   }
@@ -87,6 +104,14 @@ export class EnvironmentWatcher implements vscode.Disposable {
     this.timer = undefined;
     const paths = [...this.pending];
     this.pending.clear();
+    const created = planCreatedPaths(this.created);
+    this.created.clear();
+    if (created === 'rescan') {
+      this.log.debug('File events: many new folders at once; rescanning the workspace');
+      await Promise.all([this.store.refreshWorkspace(), paths.length ? this.store.update(paths) : undefined]);
+      return;
+    }
+    paths.push(...created);
     this.log.debug(`File events: ${paths.length} path(s) to the discovery index`);
     await this.store.update(paths);
   }
