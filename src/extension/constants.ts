@@ -16,6 +16,7 @@ export const Commands = {
   upgrade: 'venvManager.upgrade',
   recreate: 'venvManager.recreate',
   delete: 'venvManager.delete',
+  recover: 'venvManager.recover',
   revealInExplorer: 'venvManager.revealInExplorer',
   copyPath: 'venvManager.copyPath',
   openPyvenvCfg: 'venvManager.openPyvenvCfg',
@@ -66,6 +67,8 @@ export const ItemTokens = {
   recreatable: 'recreatable;',
   deletable: 'deletable;',
   activatable: 'activatable;',
+  /** Left incomplete by an interrupted operation: Recover applies. */
+  interrupted: 'interrupted;',
 } as const;
 
 /** workspaceState key prefix for the active environment of a workspace folder. */

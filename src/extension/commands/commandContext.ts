@@ -24,7 +24,7 @@ export type EnvironmentArgument = EnvironmentItem | string | vscode.Uri | { env?
 export async function resolveEnvironment(
   ctx: CommandContext,
   arg: EnvironmentArgument,
-  options: { title: string; id: string; filter?: (env: DiscoveredEnvironment) => boolean },
+  options: { title: string; id: string; filter?: (env: DiscoveredEnvironment) => boolean; /** Said when no environment passes the filter. */ none?: string },
 ): Promise<DiscoveredEnvironment | undefined> {
   const wantedPath = argumentPath(arg);
   if (arg instanceof EnvironmentItem) return arg.env;
@@ -37,7 +37,7 @@ export async function resolveEnvironment(
   if (ctx.store.globalEnvironments() === undefined) void ctx.store.refreshGlobal();
   const candidates = ctx.store.all().filter(options.filter ?? (() => true));
   if (candidates.length === 0) {
-    void ctx.prompter.current.notify(`${options.id}.none`, 'info', vscode.l10n.t('No environment to choose from. Create one with "Venv Manager: Create Environment".'));
+    void ctx.prompter.current.notify(`${options.id}.none`, 'info', options.none ?? vscode.l10n.t('No environment to choose from. Create one with "Venv Manager: Create Environment".'));
     return undefined;
   }
   const picked = await ctx.prompter.current.pick(

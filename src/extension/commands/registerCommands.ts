@@ -9,6 +9,7 @@ import { deleteEnvironmentCommand } from './deleteEnvironment';
 import { openCfgEntryCommand } from './openCfgEntry';
 import { openPyvenvCfgCommand } from './openPyvenvCfg';
 import { openTerminalCommand } from './openTerminal';
+import { recoverEnvironmentCommand } from './recoverEnvironment';
 import { recreateEnvironmentCommand } from './recreateEnvironment';
 import { revealInExplorerCommand } from './revealInExplorer';
 import { setActiveEnvironmentCommand } from './setActiveEnvironment';
@@ -27,6 +28,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     [Commands.upgrade]: (arg?: never) => upgradeEnvironmentCommand(ctx, arg),
     [Commands.recreate]: (arg?: never) => recreateEnvironmentCommand(ctx, arg),
     [Commands.delete]: (arg?: never) => deleteEnvironmentCommand(ctx, arg),
+    [Commands.recover]: (arg?: never) => recoverEnvironmentCommand(ctx, arg),
     [Commands.revealInExplorer]: (arg?: never) => revealInExplorerCommand(ctx, arg),
     [Commands.copyPath]: (arg?: never) => copyPathCommand(ctx, arg),
     [Commands.openPyvenvCfg]: (arg?: never) => openPyvenvCfgCommand(ctx, arg),

@@ -81,7 +81,10 @@ export function environmentContextValue(env: DiscoveredEnvironment, active: bool
   if (!env.health.ok) tokens.push(ItemTokens.broken);
   tokens.push(ItemTokens.activatable);
   if (env.cfgPath) tokens.push(ItemTokens.hasCfg);
-  if (isLifecycleManaged(env)) tokens.push(ItemTokens.clearable, ItemTokens.upgradable, ItemTokens.recreatable, ItemTokens.deletable);
+  if (isLifecycleManaged(env)) {
+    tokens.push(ItemTokens.clearable, ItemTokens.upgradable, ItemTokens.recreatable, ItemTokens.deletable);
+    if (env.health.problems.some((p) => p.code === 'incomplete')) tokens.push(ItemTokens.interrupted);
+  }
   return tokens.join('');
 }
 
@@ -95,7 +98,8 @@ function environmentTooltip(env: DiscoveredEnvironment, active: boolean): vscode
     md.appendMarkdown(`$(warning) **${vscode.l10n.t('Broken')}**\n\n`);
     for (const p of env.health.problems) md.appendMarkdown(`- ${escapeMarkdown(p.message)}\n`);
     const codes = new Set(env.health.problems.map((p) => p.code));
-    if (codes.has('version-mismatch')) md.appendMarkdown(`\n${vscode.l10n.t('Fix: Upgrade Environment re-points it at the upgraded Python and keeps its packages.')}\n`);
+    if (codes.has('incomplete')) md.appendMarkdown(`\n${vscode.l10n.t('Fix: Recover Interrupted Operation puts back the environment as it was before the operation was interrupted.')}\n`);
+    else if (codes.has('version-mismatch')) md.appendMarkdown(`\n${vscode.l10n.t('Fix: Upgrade Environment re-points it at the upgraded Python and keeps its packages.')}\n`);
     else if (codes.has('base-missing') || codes.has('python-dangling')) md.appendMarkdown(`\n${vscode.l10n.t('Fix: Recreate Environment from Requirements with an interpreter that exists, or Upgrade it if its Python moved.')}\n`);
   }
   md.supportThemeIcons = true;

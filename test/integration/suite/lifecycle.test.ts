@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -97,6 +98,48 @@ describe('clear, delete, upgrade and recreate from the tree and the palette', ()
     assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.recreate', item)), true, JSON.stringify(prompter.asked.map((q) => [q.id, q.message])));
     await api.testing.rescan();
     assert.equal(api.environments().find((e) => e.path === broken)?.health.ok, true);
+  });
+
+  it('an operation killed part-way (CLI, kill -9) shows the env as interrupted; Recover from the palette puts it back', async () => {
+    const api = await venvManager();
+    fs.writeFileSync(path.join(sitePackages(env2()), 'before-the-crash.py'), 'x = 1\n');
+    const before = listing(env2());
+    // A real crash: the command line clears env2 and is killed once the new env is built but
+    // before its commit point.
+    const cli = path.join(vscode.extensions.getExtension('venv-manager.venv-manager')!.extensionPath, 'dist', 'cli.js');
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, 'clear', env2()], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', VENV_MANAGER_PAUSE_AT: 'clear:built' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d: string) => {
+        stderr += d;
+        if (stderr.includes('paused at clear:built')) child.kill('SIGKILL');
+      });
+      child.once('close', (_c, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`the CLI was not paused: ${stderr}`))));
+    });
+    await api.testing.rescan();
+    const seen = api.environments().find((e) => e.path === env2());
+    assert.ok(seen?.health.problems.some((p) => p.code === 'incomplete'), JSON.stringify(seen?.health));
+    const item = (await api.testing.treeChildren()).find((r) => treeLabel(r) === 'sub/env2')!;
+    assert.match(item.contextValue!, /interrupted;/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /Recover Interrupted Operation/);
+
+    const prompter = new ScriptedPrompter({ 'recover.environment': (q) => q.items!.find((i) => i.detail === env2()) });
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.recover')), true);
+    // Only interrupted envs are offered.
+    assert.deepEqual(prompter.question('recover.environment')!.items!.map((i) => i.detail), [env2()]);
+    assert.match(prompter.question('recover.done')!.message, /Put .* back as it was/);
+    assert.deepEqual(listing(env2()), before);
+    assert.deepEqual(fs.readdirSync(path.dirname(env2())).filter((n) => n.includes('venv-manager')), []);
+    assert.equal(api.environments().find((e) => e.path === env2())?.health.ok, true);
+    fs.rmSync(path.join(sitePackages(env2()), 'before-the-crash.py'));
+  });
+
+  it('Recover with nothing interrupted says so and changes nothing', async () => {
+    const api = await venvManager();
+    const prompter = new ScriptedPrompter();
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.recover')), false);
+    assert.match(prompter.question('recover.none')!.message, /No environment was left incomplete/);
   });
 
   it('Delete asks with a modal naming the path; declined, the env stays; confirmed, it is gone from disk and tree', async () => {
