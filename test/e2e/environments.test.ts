@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { findInterpreters } from '../../src/core';
 import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
+import { runCliAndKillAt } from '../fixtures/killAt';
 import { repoRoot } from '../harness/paths';
 
 async function newestCPython(): Promise<{ path: string; version: string }> {
@@ -60,6 +61,7 @@ describe('Venv Manager as a person uses it', () => {
   let wb: Workbench;
   let ws: string;
   let python: { path: string; version: string };
+  let interrupted: string;
 
   before(async () => {
     python = await newestCPython();
@@ -73,6 +75,11 @@ describe('Venv Manager as a person uses it', () => {
     execFileSync(python.path, ['-m', 'venv', '--without-pip', old]);
     const cfg = path.join(old, 'pyvenv.cfg');
     fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace(/^home = .*$/m, `home = ${path.join(tmp, 'removed-python', 'bin')}`));
+    // An env a crash left half-done: the command line clears it and is killed before the commit.
+    interrupted = path.join(ws, 'interrupted-env');
+    execFileSync(python.path, ['-m', 'venv', '--without-pip', interrupted]);
+    fs.writeFileSync(path.join(interrupted, 'before-the-crash.txt'), 'kept\n');
+    await runCliAndKillAt(path.join(repoRoot, 'dist', 'cli.js'), ['clear', interrupted], 'clear:built');
     server = await startCodeServer({
       workspace: ws,
       env: { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
@@ -103,6 +110,26 @@ describe('Venv Manager as a person uses it', () => {
     await page.locator('.monaco-hover, .workbench-hover', { hasText: /Broken/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
     await screenshot(page, 'e2e-1b-broken-tooltip');
     await page.mouse.move(900, 500);
+  });
+
+  test('an env a crash left incomplete is marked, and its inline Recover action puts it back', async () => {
+    const page = wb.page;
+    const row = treeRow(page, 'interrupted-env').first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await row.innerText(), /broken/);
+    await row.hover();
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: /Recover Interrupted Operation/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(page, 'e2e-1c-interrupted-tooltip');
+    await row.locator('.action-label[aria-label="Recover Interrupted Operation"]').click();
+    // Down into the empty part of the view, not across the hover (which would keep it open).
+    await page.mouse.move(150, 600);
+    await page.locator('.notifications-toasts', { hasText: /back as it was before the interrupted operation/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForFunction(`![...document.querySelectorAll('.sidebar .monaco-list-row')].some((r) => /interrupted-env/.test(r.textContent ?? '') && /broken/.test(r.textContent ?? ''))`, undefined, { timeout: 15_000 });
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: /Recover Interrupted Operation/ }).first().waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.waitForTimeout(400); // the toast slides in
+    await screenshot(page, 'e2e-1d-recovered');
+    assert.equal(fs.readFileSync(path.join(interrupted, 'before-the-crash.txt'), 'utf8'), 'kept\n');
+    assert.deepEqual(fs.readdirSync(ws).filter((n) => n.includes('venv-manager')), []);
   });
 
   test('expanding an env shows its parsed pyvenv.cfg, interpreter and site-packages', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runCliAndKillAt } from '../../fixtures/killAt';
 import { listing, preparedFacts, ScriptedPrompter, treeLabel, venvManager, withPrompter, workspaceFolder } from './venvManagerApi';
 
 function sitePackages(envDir: string): string {
@@ -107,16 +107,7 @@ describe('clear, delete, upgrade and recreate from the tree and the palette', ()
     // A real crash: the command line clears env2 and is killed once the new env is built but
     // before its commit point.
     const cli = path.join(vscode.extensions.getExtension('venv-manager.venv-manager')!.extensionPath, 'dist', 'cli.js');
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, 'clear', env2()], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', VENV_MANAGER_PAUSE_AT: 'clear:built' }, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (d: string) => {
-        stderr += d;
-        if (stderr.includes('paused at clear:built')) child.kill('SIGKILL');
-      });
-      child.once('close', (_c, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`the CLI was not paused: ${stderr}`))));
-    });
+    await runCliAndKillAt(cli, ['clear', env2()], 'clear:built');
     await api.testing.rescan();
     const seen = api.environments().find((e) => e.path === env2());
     assert.ok(seen?.health.problems.some((p) => p.code === 'incomplete'), JSON.stringify(seen?.health));

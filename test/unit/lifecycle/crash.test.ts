@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { isIncompleteEnvironment, recoverEnvironment } from '../../../src/core/lifecycle';
 import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { runCliAndKillAt } from '../../fixtures/killAt';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 
@@ -38,20 +39,7 @@ async function projectWithEnv(label: string) {
 
 /** Runs the CLI until it reports `paused at STEP`, then kills it with SIGKILL. */
 function runAndKillAt(args: string[], step: string): Promise<{ stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...wheels.env, VENV_MANAGER_PAUSE_AT: step }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-      if (stderr.includes(`paused at ${step}`)) child.kill('SIGKILL');
-    });
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      if (signal === 'SIGKILL') resolve({ stderr });
-      else reject(new Error(`the CLI ended (code ${code}) without pausing at ${step}:\n${stderr}`));
-    });
-  });
+  return runCliAndKillAt(CLI, args, step, wheels.env);
 }
 
 function importsAlpha(envDir: string): boolean {

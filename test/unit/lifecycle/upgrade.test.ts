@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,6 +7,7 @@ import { getInterpreterInfo } from '../../../src/core/interpreter';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { LifecycleError, recoverEnvironment, upgradeEnvironment } from '../../../src/core/lifecycle';
 import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { runCliAndKillAt } from '../../fixtures/killAt';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 let pythons: TestPython[];
@@ -119,17 +120,9 @@ describe('upgradeEnvironment', () => {
   /** Runs `venv-manager upgrade` and SIGKILLs it where it pauses at `step`. */
   async function killUpgradeAt(envDir: string, step: string): Promise<void> {
     assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'upgrade', envDir], { env: { ...wheels.env, VENV_MANAGER_PAUSE_AT: step }, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (d: string) => {
-        stderr += d;
-        if (stderr.includes(`paused at ${step}`)) child.kill('SIGKILL');
-      });
-      child.once('close', (_c, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(stderr))));
-    });
+    await runCliAndKillAt(CLI, ['upgrade', envDir], step, wheels.env);
   }
+
 
   /** An env whose cfg names another patch release of its Python, so an upgrade visibly rewrites it. */
   async function envToUpgrade(label: string) {
