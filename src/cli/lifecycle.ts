@@ -1,5 +1,5 @@
-// `venv-manager recreate | clear | upgrade | delete`: the lifecycle operations of src/core/lifecycle.
-import { clearEnvironment, deleteEnvironment, recoverEnvironment, recreateEnvironment, upgradeEnvironment, type LifecycleOptions } from '../core/lifecycle';
+// `venv-manager recreate | install | clear | upgrade | delete | recover`: the lifecycle operations of src/core/lifecycle.
+import { clearEnvironment, deleteEnvironment, installIntoEnvironment, recoverEnvironment, recreateEnvironment, upgradeEnvironment, type InstallerChoice, type LifecycleOptions } from '../core/lifecycle';
 import { parseOptions, type ParsedOptions } from './args';
 import { CliError, type CliCommand, type CliIo } from './io';
 
@@ -38,6 +38,17 @@ async function withLifecycleIo<T>(io: CliIo, verbose: boolean, run: (opts: Lifec
   }
 }
 
+const shortOptions = (a: string) => (a === '-r' ? '--requirements' : a === '-v' ? '--verbose' : a);
+
+/** --requirements FILE (required) and --installer auto|pip|uv, as recreate and install take them. */
+function requirementsAndInstaller(command: string, parsed: ParsedOptions): { requirements: string; installer: InstallerChoice } {
+  const requirements = parsed.values.get('--requirements')?.at(-1);
+  if (!requirements) throw new CliError(`${command}: the argument --requirements FILE is required.`, 2);
+  const installer = parsed.values.get('--installer')?.at(-1) ?? 'auto';
+  if (installer !== 'auto' && installer !== 'pip' && installer !== 'uv') throw new CliError(`${command}: argument --installer: invalid choice '${installer}' (choose from auto, pip, uv)`, 2);
+  return { requirements, installer };
+}
+
 const COMMON_NOTES = `Only a folder holding a pyvenv.cfg is touched. A file-system root, the home folder, paths
 less than two levels deep and symbolic links are refused. One operation per environment at a time
 (a lock file .<name>.venv-manager.lock beside it); an operation interrupted earlier is finished
@@ -68,16 +79,44 @@ options:
 ${COMMON_NOTES}
 `,
   async run(args, io) {
-    const parsed = parseOptions('recreate', args.map((a) => (a === '-r' ? '--requirements' : a === '-v' ? '--verbose' : a)), { values: ['--requirements', '--python', '--installer'], flags: ['--verbose'] });
+    const parsed = parseOptions('recreate', args.map(shortOptions), { values: ['--requirements', '--python', '--installer'], flags: ['--verbose'] });
     const envDir = oneEnvDir('recreate', parsed);
-    const requirements = parsed.values.get('--requirements')?.at(-1);
-    if (!requirements) throw new CliError('recreate: the argument --requirements FILE is required.', 2);
-    const installer = parsed.values.get('--installer')?.at(-1) ?? 'auto';
-    if (installer !== 'auto' && installer !== 'pip' && installer !== 'uv') throw new CliError(`recreate: argument --installer: invalid choice '${installer}' (choose from auto, pip, uv)`, 2);
+    const { requirements, installer } = requirementsAndInstaller('recreate', parsed);
     const python = parsed.values.get('--python')?.at(-1);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
       recreateEnvironment(envDir, { ...opts, requirements, installer, ...(python ? { python } : {}) }),
     );
+    return 0;
+  },
+};
+
+export const installCommand: CliCommand = {
+  name: 'install',
+  summary: 'install a requirements file into an environment, all or nothing',
+  help: `usage: venv-manager install [-h] --requirements FILE [--installer auto|pip|uv]
+                           [--verbose] ENV_DIR
+
+Installs FILE into the environment at ENV_DIR with its own pip, or with \`uv pip install\` when uv
+is on PATH (installer auto). pip's own PIP_* environment variables apply. A snapshot of the
+environment is taken first (hard links: one link per file, no copy of the data): if the install
+fails half-way, is interrupted with Ctrl-C or the process is killed, the environment is put back
+exactly as it was and the installer's error is shown.
+
+options:
+  -h, --help            Show this help message and exit.
+  --requirements FILE, -r FILE
+                        The requirements file to install (required).
+  --installer auto|pip|uv
+                        Which installer to use (default auto: uv if on PATH).
+  --verbose, -v         Also print the installer's output.
+
+${COMMON_NOTES}
+`,
+  async run(args, io) {
+    const parsed = parseOptions('install', args.map(shortOptions), { values: ['--requirements', '--installer'], flags: ['--verbose'] });
+    const envDir = oneEnvDir('install', parsed);
+    const { requirements, installer } = requirementsAndInstaller('install', parsed);
+    await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) => installIntoEnvironment(envDir, { ...opts, requirements, installer }));
     return 0;
   },
 };
@@ -165,7 +204,7 @@ export const recoverCommand: CliCommand = {
   summary: 'finish or roll back an operation on an environment that was interrupted',
   help: `usage: venv-manager recover [-h] ENV_DIR
 
-When a recreate, clear or upgrade was killed midway, this puts the previous environment back
+When a recreate, install, clear or upgrade was killed midway, this puts the previous environment back
 (or, if the new one was already complete, removes the old copy) and nothing else. Every other
 lifecycle command does the same first, then its own work.
 
@@ -185,4 +224,4 @@ ${COMMON_NOTES}
   },
 };
 
-export const lifecycleCommands: CliCommand[] = [recreateCommand, clearCommand, upgradeCommand, deleteCommand, recoverCommand];
+export const lifecycleCommands: CliCommand[] = [recreateCommand, installCommand, clearCommand, upgradeCommand, deleteCommand, recoverCommand];

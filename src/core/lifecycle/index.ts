@@ -6,6 +6,7 @@ export { recreateEnvironment, type RecreateOptions } from './recreate';
 export { clearEnvironment, replaceWithNewEnvironment } from './clear';
 export { upgradeEnvironment, type UpgradeOptions } from './upgrade';
 export { deleteEnvironment } from './delete';
+export { installIntoEnvironment, type InstallOptions } from './install';
 export { findRequirementsFiles, isRequirementsFileName, type FindRequirementsOptions } from './requirements';
 export { checkEnvDir, checkEnvPath, removeTree, type CheckedEnv, type SafetyOptions } from './safety';
 export { acquireEnvLock, lockPathFor, readLock, type EnvLock, type LockInfo } from './lock';

@@ -8,10 +8,10 @@ import * as path from 'node:path';
  * env's parent folder.
  */
 export interface JournalRecord {
-  readonly operation: 'recreate' | 'clear' | 'upgrade';
+  readonly operation: 'recreate' | 'clear' | 'upgrade' | 'install';
   /** The env's own basename. */
   readonly env: string;
-  /** Where the old env waits while the new one is built (recreate, clear). */
+  /** Where the old env waits while the new one is built (recreate, clear), or its snapshot (install). */
   readonly aside?: string;
   /** Upgrade: a copy of the files upgrade rewrites, to put back on failure. */
   readonly backup?: string;

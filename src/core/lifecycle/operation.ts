@@ -194,7 +194,7 @@ async function recoverLocked(realParent: string, name: string, log: (line: strin
 }
 
 /** Puts the old env back at its path, moving whatever is there now out of the way first. */
-async function restoreAside(realParent: string, name: string, asidePath: string, log: (line: string) => void): Promise<void> {
+export async function restoreAside(realParent: string, name: string, asidePath: string, log: (line: string) => void): Promise<void> {
   const envPath = path.join(realParent, name);
   let trash: string | undefined;
   if (await lexists(envPath)) {
@@ -279,7 +279,7 @@ async function removeIncompleteCfgLine(cfgPath: string): Promise<void> {
  * immutable file, a busy mount), what is left becomes a trash sibling that every later
  * operation on this env tries again to remove, instead of blocking them.
  */
-async function discardReplaced(realParent: string, name: string, asidePath: string, log: (line: string) => void): Promise<void> {
+export async function discardReplaced(realParent: string, name: string, asidePath: string, log: (line: string) => void): Promise<void> {
   try {
     await removeEnvTree(asidePath);
   } catch (err) {

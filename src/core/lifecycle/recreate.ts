@@ -5,6 +5,7 @@ import { envPythonOf, readEnvSettings } from './envFacts';
 import { installRequirements, type InstallerChoice } from './installer';
 import { replaceEnvironment, runLocked, type LifecycleOptions } from './operation';
 import { baseInterpreterFor, buildEnvironment, rebuildOptions } from './rebuild';
+import { readableRequirements } from './requirements';
 
 export interface RecreateOptions extends LifecycleOptions {
   /** The requirements file to install into the new env. */
@@ -19,14 +20,7 @@ export interface RecreateOptions extends LifecycleOptions {
  * kept, byte for byte, until the new one is complete; any failure or cancellation puts it back.
  */
 export async function recreateEnvironment(envDir: string, opts: RecreateOptions): Promise<void> {
-  const requirements = path.resolve(opts.requirements);
-  try {
-    const st = await fs.stat(requirements);
-    if (!st.isFile()) throw new Error('not a file');
-    await fs.access(requirements, fs.constants.R_OK);
-  } catch {
-    throw new LifecycleError('no-requirements', `The requirements file ${opts.requirements} does not exist or cannot be read.`);
-  }
+  const requirements = await readableRequirements(opts.requirements);
   const realRequirements = await fs.realpath(requirements);
   const realEnv = await fs.realpath(envDir).catch(() => path.resolve(envDir));
   if (realRequirements.startsWith(realEnv + path.sep)) {

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { LifecycleError } from './errors';
 
 /** Folders never searched: other tools' trees, caches, and VCS data. */
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '__pypackages__']);
@@ -54,4 +55,17 @@ export async function findRequirementsFiles(root: string, opts: FindRequirements
   const rank = (f: (typeof found)[number]) => (f.topLevelTxt ? (path.basename(f.file).toLowerCase() === 'requirements.txt' ? 0 : 1) : 2);
   found.sort((a, b) => rank(a) - rank(b) || a.depth - b.depth || a.file.localeCompare(b.file));
   return found.map((f) => f.file);
+}
+
+/** The absolute path of a requirements file that exists and can be read, or a 'no-requirements' error. */
+export async function readableRequirements(file: string): Promise<string> {
+  const requirements = path.resolve(file);
+  try {
+    const st = await fs.stat(requirements);
+    if (!st.isFile()) throw new Error('not a file');
+    await fs.access(requirements, fs.constants.R_OK);
+  } catch {
+    throw new LifecycleError('no-requirements', `The requirements file ${file} does not exist or cannot be read.`);
+  }
+  return requirements;
 }

@@ -1,0 +1,90 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { checkpoint } from './checkpoint';
+import { LifecycleError, fsFailure } from './errors';
+import { envPythonOf } from './envFacts';
+import { installRequirements, type InstallerChoice } from './installer';
+import { INCOMPLETE_MARKER, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
+import { discardReplaced, restoreAside, runLocked, type LifecycleOptions } from './operation';
+import { processStartTime } from './processes';
+import { readableRequirements } from './requirements';
+import { removeTree } from './safety';
+import { detachFiles, snapshotEnvironment } from './snapshot';
+
+export interface InstallOptions extends LifecycleOptions {
+  /** The requirements file to install. */
+  requirements: string;
+  installer?: InstallerChoice;
+}
+
+/**
+ * Installs a requirements file into an existing environment, all or nothing. A snapshot of the env
+ * (hard links, so it costs one link per file) is taken beside it first; the env is marked
+ * incomplete while the installer runs. If the install fails, is cancelled or the process is killed,
+ * the snapshot is put back and the env is exactly what it was; once the installer succeeded, the
+ * mark is removed (the commit point) and the snapshot deleted.
+ */
+export async function installIntoEnvironment(envDir: string, opts: InstallOptions): Promise<void> {
+  const requirements = await readableRequirements(opts.requirements);
+  const installer = opts.installer ?? 'auto';
+  if (!['auto', 'pip', 'uv'].includes(installer)) throw new LifecycleError('failed', `Unknown installer '${installer}': use auto, pip or uv.`);
+  await runLocked(envDir, 'install', opts, async (ctx) => {
+    const aside = siblingName(ctx.name, 'old');
+    const asidePath = path.join(ctx.realParent, aside);
+    const record: JournalRecord = { operation: 'install', env: ctx.name, aside, started: new Date().toISOString() };
+    try {
+      await writeJournal(ctx.journalPath, record);
+    } catch (err) {
+      throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
+    }
+    ctx.progress(`Taking a snapshot of ${ctx.checked.envDir} to return to if the install fails`);
+    let shared: string[];
+    try {
+      const snapshot = await snapshotEnvironment(ctx.envPath, asidePath);
+      shared = snapshot.shared;
+      ctx.log(`Snapshot: ${snapshot.files} files, ${snapshot.copied} of them copied, the rest hard-linked`);
+      await syncDir(ctx.realParent);
+    } catch (err) {
+      await removeTree(asidePath).catch(() => undefined);
+      await removeJournal(ctx.journalPath).catch(() => undefined);
+      throw fsFailure(err, 'take a snapshot of', ctx.checked.envDir);
+    }
+    checkpoint('install:snapshot-taken', ctx.env);
+    const marker = path.join(ctx.envPath, INCOMPLETE_MARKER);
+    try {
+      await fs.writeFile(marker, 'Venv Manager is installing into this environment; until this file is gone it is incomplete.\n');
+      // From here on the env may change: files an installer could edit in place stop sharing
+      // their inode with the snapshot.
+      await detachFiles(shared);
+      ctx.progress(`Installing the requirements from ${path.basename(requirements)}`);
+      const result = await installRequirements({
+        envDir: ctx.envPath,
+        envPython: envPythonOf(ctx.envPath),
+        requirements,
+        installer,
+        env: ctx.env,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: ctx.progress,
+        log: ctx.log,
+        onSpawn: async (pid) => {
+          const start = processStartTime(pid);
+          await writeJournal(ctx.journalPath, { ...record, installerPid: pid, ...(start !== undefined ? { installerStart: start } : {}) });
+          checkpoint('install:installer-started', ctx.env);
+        },
+      });
+      ctx.log(`Installed with ${result.tool}`);
+      checkpoint('install:installed', ctx.env);
+      await fs.unlink(marker);
+      await syncDir(ctx.envPath);
+    } catch (err) {
+      ctx.progress('Putting the environment back as it was');
+      await restoreAside(ctx.realParent, ctx.name, asidePath, ctx.log);
+      await removeJournal(ctx.journalPath).catch(() => undefined);
+      throw err;
+    }
+    checkpoint('install:committed', ctx.env);
+    await discardReplaced(ctx.realParent, ctx.name, asidePath, ctx.log);
+    await removeJournal(ctx.journalPath);
+    ctx.progress(`Installed ${path.basename(requirements)} into ${ctx.checked.envDir}`);
+  });
+}

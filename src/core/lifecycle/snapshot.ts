@@ -1,0 +1,82 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Files an installer might rewrite in place instead of replacing (pip and uv unlink or rename
+ * before writing everything else): the legacy `setup.py develop` appends to easy-install.pth.
+ * For these the snapshot keeps the original file and the env gets a fresh copy (detachFiles), so
+ * a change made through the env's path cannot reach the snapshot.
+ */
+function mayBeEditedInPlace(name: string): boolean {
+  return name.endsWith('.pth') || name === 'pyvenv.cfg';
+}
+
+/**
+ * Makes `dest` a snapshot of the environment at `src`: same folders (modes and times), symbolic
+ * links with the same targets, and every file hard-linked, so it costs one link per file and no
+ * copy of the data, and the snapshot holds the very same files (bytes, modes, times). The env is
+ * not changed. Returns the env's files that could be edited in place (see mayBeEditedInPlace) and
+ * are shared with the snapshot: pass them to detachFiles before anything may write to the env.
+ * Where hard links are not possible, files are copied. `dest` must not exist.
+ */
+export async function snapshotEnvironment(src: string, dest: string): Promise<{ files: number; copied: number; shared: string[] }> {
+  let files = 0;
+  const shared: string[] = [];
+  let copied = 0;
+  let linksWork = true;
+  const dirs: { path: string; atime: Date; mtime: Date }[] = [];
+  const walk = async (from: string, to: string): Promise<void> => {
+    const st = await fs.lstat(from);
+    await fs.mkdir(to, { mode: st.mode & 0o7777 });
+    dirs.push({ path: to, atime: st.atime, mtime: st.mtime });
+    for (const entry of await fs.readdir(from, { withFileTypes: true })) {
+      const a = path.join(from, entry.name);
+      const b = path.join(to, entry.name);
+      if (entry.isDirectory()) await walk(a, b);
+      else if (entry.isSymbolicLink()) await fs.symlink(await fs.readlink(a), b);
+      else if (entry.isFile()) {
+        files++;
+        if (linksWork && (await tryLink(a, b))) {
+          if (mayBeEditedInPlace(entry.name)) shared.push(a);
+          continue;
+        }
+        linksWork = false;
+        await copyPreserving(a, b);
+        copied++;
+      }
+      // Sockets, FIFOs and devices have no place in an environment and are left out.
+    }
+  };
+  await walk(src, dest);
+  // Deepest first: filling a folder changes its times, so they are set once it is complete.
+  for (const d of dirs.reverse()) await fs.utimes(d.path, d.atime, d.mtime);
+  return { files, copied, shared };
+}
+
+/** Gives each file its own copy (same bytes, mode and times) in place of the shared inode. */
+export async function detachFiles(files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const fresh = `${file}.venv-manager-tmp`;
+    await copyPreserving(file, fresh);
+    await fs.rename(fresh, file);
+  }
+}
+
+/** Hard-links `from` to `to`; false where the file system cannot (then the caller copies). */
+async function tryLink(from: string, to: string): Promise<boolean> {
+  try {
+    await fs.link(from, to);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'EXDEV' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') return false;
+    throw err;
+  }
+}
+
+async function copyPreserving(from: string, to: string): Promise<void> {
+  const st = await fs.stat(from);
+  await fs.copyFile(from, to);
+  await fs.chmod(to, st.mode & 0o7777);
+  await fs.utimes(to, st.atime, st.mtime);
+}
