@@ -15,6 +15,7 @@ export const Commands = {
   clear: 'venvManager.clear',
   upgrade: 'venvManager.upgrade',
   recreate: 'venvManager.recreate',
+  installRequirements: 'venvManager.installRequirements',
   delete: 'venvManager.delete',
   recover: 'venvManager.recover',
   revealInExplorer: 'venvManager.revealInExplorer',

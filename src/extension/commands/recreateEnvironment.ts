@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findRequirementsFiles, recreateEnvironment } from '../../core';
+import { recreateEnvironment } from '../../core';
 import { readSettings } from '../config';
 import { isLifecycleManaged } from '../tree/items';
 import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 import { pickInterpreter } from './pickInterpreter';
+import { pickRequirementsFile } from './pickRequirements';
 
 const ID = 'recreate';
 
@@ -26,22 +27,8 @@ export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: Envi
   const env = await resolveEnvironment(ctx, arg as EnvironmentArgument, { title, id: ID, filter: isLifecycleManaged });
   if (!env) return false;
   const folder = folderFor(env);
-  let requirements = (arg as RecreateArgs | undefined)?.requirements;
-  if (typeof requirements !== 'string') {
-    const root = folder?.uri.fsPath ?? path.dirname(env.path);
-    const files = await findRequirementsFiles(root).catch(() => [] as string[]);
-    const browse = { label: vscode.l10n.t('Browse...'), description: vscode.l10n.t('a requirements file elsewhere'), file: undefined as string | undefined, alwaysShow: true };
-    const picked = await ctx.prompter.current.pick(
-      `${ID}.requirements`,
-      [...files.map((f) => ({ label: path.relative(root, f).split(path.sep).join('/'), description: f, file: f as string | undefined })), browse],
-      { title, placeHolder: vscode.l10n.t('Requirements file to install into the new {0}', env.name) },
-    );
-    if (!picked) return false;
-    requirements = picked.file ?? (await browseRequirements(root));
-    if (!requirements) return false;
-  } else {
-    requirements = path.resolve(folder?.uri.fsPath ?? process.cwd(), requirements);
-  }
+  const requirements = await pickRequirementsFile(ctx, ID, env, { title, placeHolder: vscode.l10n.t('Requirements file to install into the new {0}', env.name) }, (arg as RecreateArgs | undefined)?.requirements);
+  if (!requirements) return false;
   let python = (arg as RecreateArgs | undefined)?.python;
   if (typeof python !== 'string') {
     python = undefined;
@@ -64,13 +51,4 @@ export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: Envi
   ctx.log.info(`Recreated ${env.path}`);
   void ctx.prompter.current.notify(`${ID}.done`, 'info', vscode.l10n.t('Recreated {0} from {1}.', env.path, path.basename(requirements)));
   return true;
-}
-
-async function browseRequirements(root: string): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({
-    defaultUri: vscode.Uri.file(root),
-    canSelectMany: false,
-    filters: { [vscode.l10n.t('Requirements')]: ['txt', 'in'] },
-  });
-  return picked?.[0]?.fsPath;
 }

@@ -6,6 +6,7 @@ import { copyPathCommand } from './copyPath';
 import { copyValueCommand } from './copyValue';
 import { createEnvironmentCommand } from './createEnvironment';
 import { deleteEnvironmentCommand } from './deleteEnvironment';
+import { installRequirementsCommand } from './installRequirements';
 import { openCfgEntryCommand } from './openCfgEntry';
 import { openPyvenvCfgCommand } from './openPyvenvCfg';
 import { openTerminalCommand } from './openTerminal';
@@ -27,6 +28,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     [Commands.clear]: (arg?: never) => clearEnvironmentCommand(ctx, arg),
     [Commands.upgrade]: (arg?: never) => upgradeEnvironmentCommand(ctx, arg),
     [Commands.recreate]: (arg?: never) => recreateEnvironmentCommand(ctx, arg),
+    [Commands.installRequirements]: (arg?: never) => installRequirementsCommand(ctx, arg),
     [Commands.delete]: (arg?: never) => deleteEnvironmentCommand(ctx, arg),
     [Commands.recover]: (arg?: never) => recoverEnvironmentCommand(ctx, arg),
     [Commands.revealInExplorer]: (arg?: never) => revealInExplorerCommand(ctx, arg),

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runCliAndKillAt } from '../../fixtures/killAt';
+import { buildWheel } from '../../fixtures/wheels';
 import { listing, preparedFacts, ScriptedPrompter, treeLabel, venvManager, withPrompter, workspaceFolder } from './venvManagerApi';
 
 function sitePackages(envDir: string): string {
@@ -82,6 +83,29 @@ describe('clear, delete, upgrade and recreate from the tree and the palette', ()
     assert.match(prompter.question('recreate.failed')!.message, /Recreating/);
     assert.deepEqual(listing(env2()), before);
     fs.rmSync(bad);
+  });
+
+  it('Install Requirements from the palette installs into the env in place; broken envs are not offered', async () => {
+    const api = await venvManager();
+    // A wheel of our own and a requirements file that finds it (pip resolves --find-links against
+    // the file's folder): no index needed.
+    await buildWheel(path.join(ws(), 'wheels'), { name: 'offline-demo', version: '1.0' });
+    const req = path.join(ws(), 'requirements-extra.txt');
+    fs.writeFileSync(req, '--find-links wheels\noffline-demo==1.0\n');
+    fs.writeFileSync(path.join(sitePackages(venv()), 'kept_marker.py'), '');
+    const prompter = new ScriptedPrompter({
+      'install.environment': (q) => q.items!.find((i) => i.detail === venv()),
+      'install.requirements': (q) => q.items!.find((i) => i.label === 'requirements-extra.txt'),
+    });
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.installRequirements')), true, JSON.stringify(prompter.asked.map((q) => [q.id, q.message])));
+    const offered = prompter.question('install.environment')!.items!.map((i) => i.detail);
+    assert.ok(offered.includes(venv()) && !offered.includes(path.join(ws(), 'broken')), offered.join(', '));
+    assert.match(prompter.question('install.done')!.message, /Installed requirements-extra\.txt into /);
+    assert.ok(fs.existsSync(path.join(sitePackages(venv()), 'offline_demo', '__init__.py')));
+    assert.ok(fs.existsSync(path.join(sitePackages(venv()), 'kept_marker.py')), 'installed in place: what was there stays');
+    assert.deepEqual(fs.readdirSync(ws()).filter((n) => n.includes('venv-manager')), []);
+    fs.rmSync(req);
+    fs.rmSync(path.join(ws(), 'wheels'), { recursive: true });
   });
 
   it('Recreate of a broken env (base interpreter gone) asks for an interpreter and makes it healthy', async () => {

@@ -36,6 +36,19 @@ function assertActivatedThenDeactivated(out: string[], venvPath: () => string, u
   assert.ok(!get('PY2')!.startsWith(venvPath()), `python after deactivate: ${get('PY2')}`);
 }
 
+/**
+ * The shell's path once the collection carries `variable` (our start-up file for that shell is
+ * written after activation); skips the test where the shell is not installed.
+ */
+async function shellWithStartup(test: Mocha.Context, shell: string, variable: string): Promise<string> {
+  const found = [`/usr/bin/${shell}`, `/bin/${shell}`].find((p) => fs.existsSync(p));
+  if (!found) test.skip();
+  const api = await venvManager();
+  const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
+  await waitFor(`${variable} for ${shell} in the collection`, () => scoped.get(variable));
+  return found!;
+}
+
 describe('terminal activation through the environment variable collection', () => {
   const venvPath = () => path.join(workspaceFolder().uri.fsPath, '.venv');
   const env2Path = () => path.join(workspaceFolder().uri.fsPath, 'sub', 'env2');
@@ -77,11 +90,7 @@ describe('terminal activation through the environment variable collection', () =
   });
 
   it('a real zsh terminal: activated, the user\'s .zshrc still runs, deactivate undoes it', async function () {
-    const zsh = ['/usr/bin/zsh', '/bin/zsh'].find((p) => fs.existsSync(p));
-    if (!zsh) this.skip();
-    const api = await venvManager();
-    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
-    await waitFor('zsh start-up folder in the collection', () => scoped.get('ZDOTDIR'));
+    const zsh = await shellWithStartup(this, 'zsh', 'ZDOTDIR');
     const home = path.join(process.env.VENV_MANAGER_TEST_TMP!, 'zsh-home');
     fs.mkdirSync(home, { recursive: true });
     fs.writeFileSync(path.join(home, '.zshrc'), 'export FROM_USER_ZSHRC=yes\n');
@@ -92,16 +101,12 @@ describe('terminal activation through the environment variable collection', () =
       'deactivate',
       'echo "AFTER=${VIRTUAL_ENV-unset}"',
       'echo "PY2=$(whence -p python)"',
-    ], { path: zsh!, env: { HOME: home } });
+    ], { path: zsh, env: { HOME: home } });
     assertActivatedThenDeactivated(out, venvPath);
   });
 
   it('a real fish terminal: activated, the user\'s config.fish still runs, deactivate undoes it', async function () {
-    const fish = ['/usr/bin/fish', '/bin/fish'].find((p) => fs.existsSync(p));
-    if (!fish) this.skip();
-    const api = await venvManager();
-    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
-    await waitFor('fish start-up folder in the collection', () => scoped.get('XDG_DATA_DIRS'));
+    const fish = await shellWithStartup(this, 'fish', 'XDG_DATA_DIRS');
     const home = path.join(process.env.VENV_MANAGER_TEST_TMP!, 'fish-home');
     fs.mkdirSync(path.join(home, '.config', 'fish'), { recursive: true });
     fs.writeFileSync(path.join(home, '.config', 'fish', 'config.fish'), 'set -gx FROM_USER_CONFIG yes\n');
@@ -112,16 +117,12 @@ describe('terminal activation through the environment variable collection', () =
       'deactivate',
       'echo "AFTER="(set -q VIRTUAL_ENV; and echo set; or echo unset)',
       'echo "PY2="(command -s python)',
-    ], { path: fish!, env: { HOME: home } });
+    ], { path: fish, env: { HOME: home } });
     assertActivatedThenDeactivated(out, venvPath);
   });
 
   it('a real dash (sh) terminal: activated, deactivate from our ENV file undoes it', async function () {
-    const dash = ['/usr/bin/dash', '/bin/dash'].find((p) => fs.existsSync(p));
-    if (!dash) this.skip();
-    const api = await venvManager();
-    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: workspaceFolder() });
-    await waitFor('ENV file in the collection', () => scoped.get('ENV'));
+    const dash = await shellWithStartup(this, 'dash', 'ENV');
     // The user's own ENV is the extension host's (read when the collection is written), so it is
     // covered by the unit tests in a real dash, not here.
     const out = await runInTerminal('dash', [
@@ -130,7 +131,7 @@ describe('terminal activation through the environment variable collection', () =
       'deactivate',
       'echo "AFTER=${VIRTUAL_ENV-unset}"',
       'echo "PY2=$(command -v python || echo none)"',
-    ], { path: dash! });
+    ], { path: dash });
     assertActivatedThenDeactivated(out, venvPath, false);
   });
 

@@ -1,0 +1,37 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { installIntoEnvironment } from '../../core';
+import { readSettings } from '../config';
+import { isLifecycleManaged } from '../tree/items';
+import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
+import { pickRequirementsFile } from './pickRequirements';
+
+const ID = 'install';
+
+export interface InstallArgs {
+  env?: string;
+  requirements?: string;
+}
+
+/**
+ * Installs a requirements file into an existing environment, keeping what is installed. Core takes
+ * a snapshot first and puts it back if the install fails or is cancelled, so nothing is asked: the
+ * environment ends up with the requirements installed or exactly as it was.
+ */
+export async function installRequirementsCommand(ctx: CommandContext, arg?: EnvironmentArgument | InstallArgs): Promise<boolean> {
+  const title = vscode.l10n.t('Install Requirements into Environment');
+  if (!(await requireTrust(ctx, ID, title))) return false;
+  // A broken env's pip cannot run; its fix is Upgrade or Recreate.
+  const env = await resolveEnvironment(ctx, arg as EnvironmentArgument, { title, id: ID, filter: (e) => isLifecycleManaged(e) && e.health.ok });
+  if (!env) return false;
+  const requirements = await pickRequirementsFile(ctx, ID, env, { title, placeHolder: vscode.l10n.t('Requirements file to install into {0}', env.name) }, (arg as InstallArgs | undefined)?.requirements);
+  if (!requirements) return false;
+  ctx.log.info(`Install ${requirements} into ${env.path}`);
+  const name = path.basename(requirements);
+  const texts = { progress: vscode.l10n.t('Installing {0} into {1}', name, env.name), failure: vscode.l10n.t('Installing {0} into {1}', name, env.path) };
+  const installer = readSettings(folderFor(env)).installer;
+  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => installIntoEnvironment(env.path, { ...options, requirements, installer })))) return false;
+  ctx.log.info(`Installed ${requirements} into ${env.path}`);
+  void ctx.prompter.current.notify(`${ID}.done`, 'info', vscode.l10n.t('Installed {0} into {1}.', name, env.path));
+  return true;
+}
