@@ -7,22 +7,10 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspectEnvironment, type BaseFactsCache, type InspectOptions } from './inspect';
+import { mapLimited } from '../mapLimited';
 import { readRegularFileHead } from './safeRead';
 import { scanForEnvironments, type ScanOptions } from './scanner';
 import type { DiscoveredEnvironment, EnvKind } from './types';
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** Inspects found folders (bounded parallelism), dropping those that turned out not to be environments. */
 export async function inspectAll(

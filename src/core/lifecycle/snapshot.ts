@@ -1,5 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { mapLimited } from '../mapLimited';
+
+/** Links and copies in flight per folder. */
+const SNAPSHOT_CONCURRENCY = 16;
 
 /**
  * Files an installer might rewrite in place instead of replacing (pip and uv unlink or rename
@@ -24,12 +28,14 @@ export async function snapshotEnvironment(src: string, dest: string): Promise<{ 
   const shared: string[] = [];
   let copied = 0;
   let linksWork = true;
-  const dirs: { path: string; atime: Date; mtime: Date }[] = [];
+  const dirs: { path: string; mode: number; atime: Date; mtime: Date }[] = [];
   const walk = async (from: string, to: string): Promise<void> => {
     const st = await fs.lstat(from);
-    await fs.mkdir(to, { mode: st.mode & 0o7777 });
-    dirs.push({ path: to, atime: st.atime, mtime: st.mtime });
-    for (const entry of await fs.readdir(from, { withFileTypes: true })) {
+    // Writable while it is filled; its own mode (which the umask would have masked) comes last.
+    await fs.mkdir(to, { mode: 0o700 });
+    dirs.push({ path: to, mode: st.mode & 0o7777, atime: st.atime, mtime: st.mtime });
+    // Entries of one folder in parallel; the counters and lists are only touched synchronously.
+    await mapLimited(await fs.readdir(from, { withFileTypes: true }), SNAPSHOT_CONCURRENCY, async (entry) => {
       const a = path.join(from, entry.name);
       const b = path.join(to, entry.name);
       if (entry.isDirectory()) await walk(a, b);
@@ -38,18 +44,21 @@ export async function snapshotEnvironment(src: string, dest: string): Promise<{ 
         files++;
         if (linksWork && (await tryLink(a, b))) {
           if (mayBeEditedInPlace(entry.name)) shared.push(a);
-          continue;
+          return;
         }
         linksWork = false;
         await copyPreserving(a, b);
         copied++;
       }
       // Sockets, FIFOs and devices have no place in an environment and are left out.
-    }
+    });
   };
   await walk(src, dest);
-  // Deepest first: filling a folder changes its times, so they are set once it is complete.
-  for (const d of dirs.reverse()) await fs.utimes(d.path, d.atime, d.mtime);
+  // Once everything is in: filling a folder changes its times.
+  await mapLimited(dirs, SNAPSHOT_CONCURRENCY, async (d) => {
+    await fs.chmod(d.path, d.mode);
+    await fs.utimes(d.path, d.atime, d.mtime);
+  });
   return { files, copied, shared };
 }
 

@@ -22,6 +22,9 @@ async function envLikeTree(): Promise<string> {
   await fs.symlink('/usr/bin/python3', path.join(env, 'bin', 'python'));
   await fs.symlink('lib', path.join(env, 'lib64'));
   await fs.utimes(path.join(site, 'pkg', '__init__.py'), 1_000_000.123456, 1_000_000.123456);
+  // A mode the umask would mask, and a read-only folder.
+  await fs.chmod(path.join(env, 'bin'), 0o775);
+  await fs.chmod(path.join(site, 'pkg'), 0o555);
   return env;
 }
 
