@@ -18,13 +18,23 @@ export interface InstallArgs {
  * a snapshot first and puts it back if the install fails or is cancelled, so nothing is asked: the
  * environment ends up with the requirements installed or exactly as it was.
  */
-export async function installRequirementsCommand(ctx: CommandContext, arg?: EnvironmentArgument | InstallArgs): Promise<boolean> {
+export async function installRequirementsCommand(ctx: CommandContext, arg?: EnvironmentArgument | InstallArgs | vscode.Uri): Promise<boolean> {
   const title = vscode.l10n.t('Install Requirements into Environment');
   if (!(await requireTrust(ctx, ID, title))) return false;
+  // From the Explorer or an editor on a requirements file: that file, into its folder's active
+  // environment (or one the user picks when the folder has none).
+  let given: unknown = (arg as InstallArgs | undefined)?.requirements;
+  let envArg = arg as EnvironmentArgument;
+  if (arg instanceof vscode.Uri) {
+    given = arg.fsPath;
+    const folder = vscode.workspace.getWorkspaceFolder(arg);
+    const active = folder ? ctx.active.get(folder) : undefined;
+    envArg = active ? { env: active.path } : undefined;
+  }
   // A broken env's pip cannot run; its fix is Upgrade or Recreate.
-  const env = await resolveEnvironment(ctx, arg as EnvironmentArgument, { title, id: ID, filter: (e) => isLifecycleManaged(e) && e.health.ok });
+  const env = await resolveEnvironment(ctx, envArg, { title, id: ID, filter: (e) => isLifecycleManaged(e) && e.health.ok });
   if (!env) return false;
-  const requirements = await pickRequirementsFile(ctx, ID, env, { title, placeHolder: vscode.l10n.t('Requirements file to install into {0}', env.name) }, (arg as InstallArgs | undefined)?.requirements);
+  const requirements = await pickRequirementsFile(ctx, ID, env, { title, placeHolder: vscode.l10n.t('Requirements file to install into {0}', env.name) }, given);
   if (!requirements) return false;
   ctx.log.info(`Install ${requirements} into ${env.path}`);
   const name = path.basename(requirements);

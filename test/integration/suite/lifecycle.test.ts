@@ -108,6 +108,23 @@ describe('clear, delete, upgrade and recreate from the tree and the palette', ()
     fs.rmSync(path.join(ws(), 'wheels'), { recursive: true });
   });
 
+  it('Install Requirements from the Explorer (a requirements file) installs it into the folder\'s active environment without asking', async () => {
+    const api = await venvManager();
+    // .venv has pip since the Recreate test above.
+    assert.equal(await vscode.commands.executeCommand('venvManager.setActive', { env: venv() }), true);
+    const active = api.activeEnvironment(ws());
+    assert.equal(active?.path, venv());
+    await buildWheel(path.join(ws(), 'more-wheels'), { name: 'explorer-demo', version: '2.0' });
+    const req = path.join(ws(), 'requirements-explorer.txt');
+    fs.writeFileSync(req, '--find-links more-wheels\nexplorer-demo==2.0\n');
+    const prompter = new ScriptedPrompter();
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.installRequirements', vscode.Uri.file(req))), true, JSON.stringify(prompter.asked.map((q) => [q.id, q.message])));
+    assert.deepEqual(prompter.asked.map((q) => q.id), ['install.done'], 'nothing to choose: the file and the env are known');
+    assert.ok(fs.existsSync(path.join(sitePackages(venv()), 'explorer_demo', '__init__.py')));
+    fs.rmSync(req);
+    fs.rmSync(path.join(ws(), 'more-wheels'), { recursive: true });
+  });
+
   it('Recreate of a broken env (base interpreter gone) asks for an interpreter and makes it healthy', async () => {
     const api = await venvManager();
     const broken = path.join(ws(), 'broken');
