@@ -214,6 +214,23 @@ describe('Venv Manager as a person uses it', () => {
     assert.ok(fs.existsSync(path.join(ws, '.venv', 'bin', 'pip')));
   });
 
+  test('a requirements file\'s Explorer context menu installs it into the active environment', async () => {
+    const page = wb.page;
+    await page.keyboard.press('Control+Shift+E');
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^requirements\.txt$/ }).first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await row.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item', { hasText: 'Install Requirements into Environment' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.waitForTimeout(300); // the menu fades in
+    await screenshot(page, 'e2e-10b-explorer-install-menu');
+    await item.click();
+    await page.locator('.notifications-toasts', { hasText: /Installed requirements\.txt into / }).waitFor({ state: 'visible', timeout: 60_000 });
+    await page.waitForTimeout(400);
+    await screenshot(page, 'e2e-10c-explorer-installed');
+    assert.deepEqual(fs.readdirSync(ws).filter((n) => n.startsWith('..venv.venv-manager')), [], 'no snapshot, lock or journal left beside .venv');
+  });
+
   test('pip requirements files are highlighted by our grammar', async () => {
     const page = wb.page;
     const file = path.join(ws, 'extra', 'requirements-grammar.txt');
