@@ -40,13 +40,14 @@ export async function installIntoEnvironment(envDir: string, opts: InstallOption
     ctx.progress(`Taking a snapshot of ${ctx.checked.envDir} to return to if the install fails`);
     let shared: string[];
     try {
-      const snapshot = await snapshotEnvironment(ctx.envPath, asidePath);
+      const snapshot = await snapshotEnvironment(ctx.envPath, asidePath, opts.signal);
       shared = snapshot.shared;
       ctx.log(`Snapshot: ${snapshot.files} files, ${snapshot.copied} of them copied, the rest hard-linked`);
       await syncDir(ctx.realParent);
     } catch (err) {
       await removeTree(asidePath).catch(() => undefined);
       await removeJournal(ctx.journalPath).catch(() => undefined);
+      if (opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled; the environment is unchanged.', { cause: err });
       throw fsFailure(err, 'take a snapshot of', ctx.checked.envDir);
     }
     checkpoint('install:snapshot-taken', ctx.env);

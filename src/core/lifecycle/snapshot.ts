@@ -21,9 +21,10 @@ function mayBeEditedInPlace(name: string): boolean {
  * copy of the data, and the snapshot holds the very same files (bytes, modes, times). The env is
  * not changed. Returns the env's files that could be edited in place (see mayBeEditedInPlace) and
  * are shared with the snapshot: pass them to detachFiles before anything may write to the env.
- * Where hard links are not possible, files are copied. `dest` must not exist.
+ * Where hard links are not possible, files are copied (which can take a while for a big env:
+ * `signal` stops it). `dest` must not exist.
  */
-export async function snapshotEnvironment(src: string, dest: string): Promise<{ files: number; copied: number; shared: string[] }> {
+export async function snapshotEnvironment(src: string, dest: string, signal?: AbortSignal): Promise<{ files: number; copied: number; shared: string[] }> {
   let files = 0;
   const shared: string[] = [];
   let copied = 0;
@@ -36,6 +37,7 @@ export async function snapshotEnvironment(src: string, dest: string): Promise<{ 
     dirs.push({ path: to, mode: st.mode & 0o7777, atime: st.atime, mtime: st.mtime });
     // Entries of one folder in parallel; the counters and lists are only touched synchronously.
     await mapLimited(await fs.readdir(from, { withFileTypes: true }), SNAPSHOT_CONCURRENCY, async (entry) => {
+      signal?.throwIfAborted();
       const a = path.join(from, entry.name);
       const b = path.join(to, entry.name);
       if (entry.isDirectory()) await walk(a, b);

@@ -106,6 +106,19 @@ describe('installIntoEnvironment', () => {
     }), (err) => assert.equal(err.code, 'cancelled'));
   });
 
+  test('cancelled while the snapshot is taken: nothing is left beside the env and the env is untouched', async () => {
+    const { project, envDir } = await projectWithEnv('cancel-snapshot');
+    const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
+    const controller = new AbortController();
+    await assertFailsKeepingEnv(envDir, () => installIntoEnvironment(envDir, {
+      requirements: req,
+      env: wheels.env,
+      installer: 'pip',
+      signal: controller.signal,
+      onProgress: (m) => { if (/^Taking a snapshot/.test(m)) controller.abort(); },
+    }), (err) => assert.equal(err.code, 'cancelled'));
+  });
+
   test('a missing requirements file and a folder that is not an env are refused before anything is touched', async () => {
     const { project, envDir } = await projectWithEnv('refused');
     await assertFailsKeepingEnv(envDir, () => installIntoEnvironment(envDir, { requirements: path.join(project, 'nope.txt'), env: wheels.env }), (err) => assert.equal(err.code, 'no-requirements'));
