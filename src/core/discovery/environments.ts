@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspectEnvironment, type BaseFactsCache, type InspectOptions } from './inspect';
 import { mapLimited } from '../mapLimited';
-import { readRegularFileHead } from './safeRead';
+import { condaEnvironmentDirs } from './conda';
 import { scanForEnvironments, type ScanOptions } from './scanner';
 import type { DiscoveredEnvironment, EnvKind } from './types';
 
@@ -121,18 +121,6 @@ export function globalPlaces(opts: GlobalSearchOptions = {}): GlobalPlace[] {
   places.push({ folder: uvTools, source: 'uv', depth: 1 });
   for (const extra of opts.extraFolders ?? []) places.push({ folder: path.resolve(expandHome(extra, home)), source: 'extra', depth: 2 });
   return places;
-}
-
-/** conda's own list of environments (`~/.conda/environments.txt`), one path a line. */
-async function condaEnvironmentDirs(env: NodeJS.ProcessEnv): Promise<string[]> {
-  const home = env.HOME || env.USERPROFILE || os.homedir();
-  const head = await readRegularFileHead(path.join(home, '.conda', 'environments.txt'), 256 * 1024);
-  if (!head) return [];
-  const text = head.bytes.toString('utf8');
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#') && path.isAbsolute(l));
 }
 
 /** pyenv-virtualenv keeps envs in `versions/<python>/envs/<name>` and links `versions/<name>` to them. */
