@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { findGlobalEnvironments, findWorkspaceEnvironments, globalPlaces, inspectAll, type GlobalSearchOptions } from './environments';
 import { compileExcludes, DEFAULT_MAX_DEPTH, scanForEnvironments } from './scanner';
 import type { DiscoveredEnvironment } from './types';
+import { isLifecycleSibling } from '../lifecycle/journal';
 
 export interface EnvironmentIndexOptions {
   /** Workspace folders to scan. */
@@ -158,6 +159,9 @@ export class EnvironmentIndex {
       const segments = rel === '' ? [] : rel.split('/');
       for (let i = 0; i < segments.length; i++) {
         if (this.excluded(segments[i], segments.slice(0, i + 1).join('/'))) return undefined;
+        // The copies and leftovers lifecycle operations keep beside an env are never environments
+        // of their own (the full scan skips them too).
+        if (isLifecycleSibling(segments[i])) return undefined;
       }
       return { root, rel, depth: segments.length };
     }

@@ -45,8 +45,9 @@ export async function installIntoEnvironment(envDir: string, opts: InstallOption
       ctx.log(`Snapshot: ${snapshot.files} files, ${snapshot.copied} of them copied, the rest hard-linked`);
       await syncDir(ctx.realParent);
     } catch (err) {
-      await removeTree(asidePath).catch(() => undefined);
-      await removeJournal(ctx.journalPath).catch(() => undefined);
+      // The env was not touched; only the partial snapshot goes. If it cannot be removed now, the
+      // journal stays and the next operation on this env removes it.
+      if (await discardPartialSnapshot(ctx.realParent, ctx.name, asidePath)) await removeJournal(ctx.journalPath).catch(() => undefined);
       if (opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled; the environment is unchanged.', { cause: err });
       throw fsFailure(err, 'take a snapshot of', ctx.checked.envDir);
     }
@@ -79,7 +80,12 @@ export async function installIntoEnvironment(envDir: string, opts: InstallOption
       await syncDir(ctx.envPath);
     } catch (err) {
       ctx.progress('Putting the environment back as it was');
-      await restoreAside(ctx.realParent, ctx.name, asidePath, ctx.log);
+      try {
+        await restoreAside(ctx.realParent, ctx.name, asidePath, ctx.log);
+      } catch (restoreErr) {
+        // Say both: why the install stopped, and where the untouched copy waits.
+        throw new LifecycleError('failed', `${(restoreErr as Error).message} The install had failed: ${(err as Error).message}`, { cause: err });
+      }
       await removeJournal(ctx.journalPath).catch(() => undefined);
       throw err;
     }
@@ -88,4 +94,14 @@ export async function installIntoEnvironment(envDir: string, opts: InstallOption
     await removeJournal(ctx.journalPath);
     ctx.progress(`Installed ${path.basename(requirements)} into ${ctx.checked.envDir}`);
   });
+}
+
+/** Removes a snapshot that was not completed, or renames it to a trash sibling that later operations sweep. */
+async function discardPartialSnapshot(realParent: string, name: string, asidePath: string): Promise<boolean> {
+  try {
+    await removeTree(asidePath);
+    return true;
+  } catch {
+    return fs.rename(asidePath, path.join(realParent, siblingName(name, 'trash'))).then(() => true, () => false);
+  }
 }

@@ -1,11 +1,11 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mapLimited } from '../mapLimited';
+import { Limiter, settleAll } from '../mapLimited';
 import { parsePyvenvCfg, type PyvenvCfg } from '../pyvenvCfg';
 import { LifecycleError } from './errors';
 
-/** Removals in flight per folder (removeTree). */
+/** File-system operations in flight during one removeTree. */
 const REMOVE_CONCURRENCY = 16;
 
 /** An env folder that passed every refusal: absolute, not a link, holds a pyvenv.cfg. */
@@ -128,38 +128,30 @@ export async function mountPointsInside(dir: string): Promise<string[]> {
  * Removes a folder tree without ever following a symbolic link: links (and Windows junctions,
  * which lstat reports as links) are unlinked, never descended into, so nothing outside `dir` is
  * touched; nor is a folder on another device (a mount). A folder without write permission is
- * made writable first (its own tree only). `rootDevice` is for the recursion.
+ * made writable first (its own tree only). `rootDevice` and `limiter` are for the recursion.
  */
-export async function removeTree(dir: string, rootDevice?: number): Promise<void> {
-  let st;
-  try {
-    st = await fs.lstat(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
+export async function removeTree(dir: string, rootDevice?: number, limiter = new Limiter(REMOVE_CONCURRENCY)): Promise<void> {
+  const st = await limiter.run(() => fs.lstat(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err))));
+  if (!st) return;
   if (!st.isDirectory()) {
-    await unlinkEntry(dir);
+    await limiter.run(() => unlinkEntry(dir));
     return;
   }
   // Like `rm --one-file-system`: never descend into another file system mounted inside the tree.
   if (rootDevice !== undefined && st.dev !== rootDevice) throw new Error(`refusing to remove ${dir}: another file system is mounted there`);
-  let entries: Dirent[];
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
-    await fs.chmod(dir, st.mode | 0o700);
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  }
+  // A folder without write (or read) permission cannot be emptied: fix that once, before its
+  // entries are removed in parallel.
+  if ((st.mode & 0o700) !== 0o700 && process.platform !== 'win32') await limiter.run(() => fs.chmod(dir, st.mode | 0o700).catch(() => undefined));
+  const entries: Dirent[] = await limiter.run(() => fs.readdir(dir, { withFileTypes: true }));
   // The entry types come from the folder listing itself (lstat semantics: a link is a link, never
-  // its target). Entries of one folder are removed in parallel.
-  await mapLimited(entries, REMOVE_CONCURRENCY, async (entry) => {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) await removeTree(p, st.dev);
-    else await unlinkEntry(p);
-  });
-  await fs.rmdir(dir);
+  // its target); a subfolder is checked again with lstat when the recursion reaches it.
+  await settleAll(
+    entries.map((entry) => {
+      const p = path.join(dir, entry.name);
+      return entry.isDirectory() ? removeTree(p, st.dev, limiter) : limiter.run(() => unlinkEntry(p));
+    }),
+  );
+  await limiter.run(() => fs.rmdir(dir));
 }
 
 async function unlinkEntry(p: string): Promise<void> {

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { mapLimited } from '../mapLimited';
+import { Limiter, mapLimited, settleAll } from '../mapLimited';
 
-/** Links and copies in flight per folder. */
+/** File-system operations in flight during one snapshot. */
 const SNAPSHOT_CONCURRENCY = 16;
 
 /**
@@ -30,30 +30,37 @@ export async function snapshotEnvironment(src: string, dest: string, signal?: Ab
   let copied = 0;
   let linksWork = true;
   const dirs: { path: string; mode: number; atime: Date; mtime: Date }[] = [];
+  const limiter = new Limiter(SNAPSHOT_CONCURRENCY);
   const walk = async (from: string, to: string): Promise<void> => {
-    const st = await fs.lstat(from);
+    const st = await limiter.run(() => fs.lstat(from));
     // Writable while it is filled; its own mode (which the umask would have masked) comes last.
-    await fs.mkdir(to, { mode: 0o700 });
+    await limiter.run(() => fs.mkdir(to, { mode: 0o700 }));
     dirs.push({ path: to, mode: st.mode & 0o7777, atime: st.atime, mtime: st.mtime });
-    // Entries of one folder in parallel; the counters and lists are only touched synchronously.
-    await mapLimited(await fs.readdir(from, { withFileTypes: true }), SNAPSHOT_CONCURRENCY, async (entry) => {
-      signal?.throwIfAborted();
-      const a = path.join(from, entry.name);
-      const b = path.join(to, entry.name);
-      if (entry.isDirectory()) await walk(a, b);
-      else if (entry.isSymbolicLink()) await fs.symlink(await fs.readlink(a), b);
-      else if (entry.isFile()) {
-        files++;
-        if (linksWork && (await tryLink(a, b))) {
-          if (mayBeEditedInPlace(entry.name)) shared.push(a);
-          return;
-        }
-        linksWork = false;
-        await copyPreserving(a, b);
-        copied++;
-      }
-      // Sockets, FIFOs and devices have no place in an environment and are left out.
-    });
+    const entries = await limiter.run(() => fs.readdir(from, { withFileTypes: true }));
+    // One budget for the whole walk; after a failure (or cancel) nothing new starts, and the walk
+    // returns only when what had started is done, so nothing writes into `dest` afterwards.
+    await settleAll(
+      entries.map((entry) => {
+        const a = path.join(from, entry.name);
+        const b = path.join(to, entry.name);
+        if (entry.isDirectory()) return walk(a, b);
+        return limiter.run(async () => {
+          signal?.throwIfAborted();
+          if (entry.isSymbolicLink()) await fs.symlink(await fs.readlink(a), b);
+          else if (entry.isFile()) {
+            files++;
+            if (linksWork && (await tryLink(a, b))) {
+              if (mayBeEditedInPlace(entry.name)) shared.push(a);
+              return;
+            }
+            linksWork = false;
+            await copyPreserving(a, b);
+            copied++;
+          }
+          // Sockets, FIFOs and devices have no place in an environment and are left out.
+        });
+      }),
+    );
   };
   await walk(src, dest);
   // Once everything is in: filling a folder changes its times.

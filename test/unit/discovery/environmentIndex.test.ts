@@ -75,6 +75,16 @@ describe('EnvironmentIndex: incremental refresh', () => {
     await assertMatchesFullScan();
   });
 
+  test('a lifecycle copy beside an env (snapshot, old env, trash) is never listed, whichever event names it', async () => {
+    const copy = path.join(ws, 'services', '.venv.venv-manager-old-1a2b3c4d');
+    fakeEnv(copy, cfg, { linkTo: base });
+    const before = paths();
+    await index.refresh([copy, path.join(copy, 'pyvenv.cfg'), path.join(copy, 'bin', 'python')]);
+    assert.deepEqual(paths(), before);
+    await assertMatchesFullScan();
+    rmSync(copy, { recursive: true });
+  });
+
   test('a new folder is scanned as a subtree, within the depth budget', async () => {
     fakeEnv(path.join(ws, 'newproj', 'a', 'env'), cfg, { linkTo: base }); // depth 3: found
     fakeEnv(path.join(ws, 'newproj', 'a', 'b', 'c', 'too-deep'), cfg, { linkTo: base }); // depth 5: not
