@@ -15,6 +15,8 @@ setup() {
   command -v fish >/dev/null || need+=(fish)
   command -v tcsh >/dev/null || need+=(tcsh)
   command -v zsh >/dev/null || need+=(zsh)
+  command -v mksh >/dev/null || need+=(mksh)
+  command -v ksh93 >/dev/null || need+=(ksh)
   [ -x /usr/bin/time ] || need+=(time)
   if ((${#need[@]})); then
     if [ "$(id -u)" -ne 0 ]; then

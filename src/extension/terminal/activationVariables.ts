@@ -27,6 +27,8 @@ export interface ActivationTarget {
   shEnvFile?: string;
   /** The user's own ENV, handed back by that file. */
   userEnv?: string;
+  /** Where `~` and `$NAME` in the user's ENV are looked up; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ActivationVariables {
@@ -52,7 +54,7 @@ export function activationVariables(target: ActivationTarget, platform: NodeJS.P
     if (target.zshStartupDir) Object.assign(replace, zshVariables(target.zshStartupDir, target.binDir, target.userZdotdir));
     if (target.fishDataDir) Object.assign(replace, fishVariables(target.fishDataDir, target.binDir, target.userXdgDataDirs));
     // The shell expands parameters and commands in ENV's value: a path that would expand is not used.
-    if (target.shEnvFile && !/[$`\\]/.test(target.shEnvFile)) Object.assign(replace, shVariables(target.shEnvFile, target.binDir, target.userEnv));
+    if (target.shEnvFile && !/[$`\\]/.test(target.shEnvFile)) Object.assign(replace, shVariables(target.shEnvFile, target.binDir, target.userEnv, target.env));
   }
   return { replace, prepend: { PATH: target.binDir + delimiter } };
 }

@@ -53,7 +53,10 @@ export async function installFishStartup(dir: string): Promise<string> {
 }
 
 /** The variables that let fish find our script, given the user's XDG_DATA_DIRS (if any). */
-export function fishVariables(fishDataDir: string, binDir: string, userXdgDataDirs: string | undefined): Record<string, string> {
+export function fishVariables(fishDataDir: string, binDir: string, inherited: string | undefined): Record<string, string> {
+  // Our folder in an XDG_DATA_DIRS inherited from a terminal we activated is not the user's.
+  const kept = inherited?.split(':').filter((d) => d !== '' && path.resolve(d) !== path.resolve(fishDataDir)).join(':');
+  const userXdgDataDirs = inherited === undefined ? undefined : kept || undefined;
   return {
     XDG_DATA_DIRS: `${fishDataDir}:${userXdgDataDirs || XDG_DATA_DIRS_DEFAULT}`,
     [USER_XDG_DATA_DIRS_VARIABLE]: userXdgDataDirs ?? '',

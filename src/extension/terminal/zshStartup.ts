@@ -57,6 +57,8 @@ export async function installZshStartup(dir: string): Promise<string> {
 /** The variables that route zsh through our .zshenv, given the ZDOTDIR the user has (if any). */
 export function zshVariables(zshStartupDir: string, binDir: string, userZdotdir: string | undefined): Record<string, string> {
   const vars: Record<string, string> = { ZDOTDIR: zshStartupDir, [BIN_VARIABLE]: binDir };
-  if (userZdotdir) vars[USER_ZDOTDIR_VARIABLE] = userZdotdir;
+  // A ZDOTDIR that is already ours (inherited from a terminal we activated) is no ZDOTDIR of the
+  // user's: our .zshenv would read itself again.
+  if (userZdotdir && path.resolve(userZdotdir) !== path.resolve(zshStartupDir)) vars[USER_ZDOTDIR_VARIABLE] = userZdotdir;
   return vars;
 }

@@ -1,5 +1,6 @@
 // dash, ksh and other POSIX shells get `deactivate` from our ENV file, which hands ENV back as the
-// user had it and reads the user's file too. Checked in a real dash and in bash's POSIX mode.
+// user had it and reads the user's file too. Checked in a real dash, bash's POSIX mode, mksh and
+// ksh93 (each skipped where not installed).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -7,16 +8,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { activationVariables } from '../../../src/extension/terminal/activationVariables';
-import { installShStartup, SH_ENV_TEXT } from '../../../src/extension/terminal/shStartup';
+import { expandEnvPath, installShStartup, SH_ENV_TEXT } from '../../../src/extension/terminal/shStartup';
 
 function onPath(name: string): string | undefined {
   return (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, name)).find((p) => fs.existsSync(p));
 }
 
-// Every POSIX shell here that reads ENV when interactive; dash is /bin/sh on Debian.
+// Every POSIX shell here that reads ENV when interactive; dash is /bin/sh on Debian. ksh93 and mksh
+// read a default file (~/.kshrc, ~/.mkshrc) when ENV is unset.
 const shells = [
   { name: 'dash', path: onPath('dash'), args: [] as string[] },
   { name: 'bash --posix', path: onPath('bash'), args: ['--posix'] },
+  { name: 'mksh', path: onPath('mksh'), args: [] as string[], defaultRc: '.mkshrc' },
+  { name: 'ksh93', path: onPath('ksh93'), args: [] as string[], defaultRc: '.kshrc' },
 ];
 
 const homes: string[] = [];
@@ -30,7 +34,7 @@ function newHome(): string {
 
 async function runSh(shell: { path?: string; args: string[] }, opts: { home: string; binDir: string; userEnv?: string; script: string }): Promise<string[]> {
   const ours = await installShStartup(path.join(opts.home, 'storage', 'sh'));
-  const vars = activationVariables({ envPath: path.dirname(opts.binDir), binDir: opts.binDir, shEnvFile: ours, userEnv: opts.userEnv }, 'linux');
+  const vars = activationVariables({ envPath: path.dirname(opts.binDir), binDir: opts.binDir, shEnvFile: ours, userEnv: opts.userEnv, env: { HOME: opts.home } }, 'linux');
   // Only what a POSIX shell reads: bash's exported function is left out, so `deactivate` can only
   // come from our ENV file.
   const { ['BASH_FUNC_deactivate%%']: _bashFunction, ...replace } = vars.replace;
@@ -57,6 +61,24 @@ for (const shell of shells) {
       assert.deepEqual(out, ['$HOME/.shrc yes', 'deactivate']);
     });
 
+    test('a user ENV with $HOME in it, naming a file whose path has quotes, is read and given back as written', async () => {
+      const home = newHome();
+      const dir = path.join(home, `it's "odd"`);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'rc'), 'FROM_ODD=yes\n');
+      const out = await runSh(shell, { home, binDir: '/w/.venv/bin', userEnv: `$HOME/it's "odd"/rc`, script: 'echo "$FROM_ODD"; echo "$ENV"; command -v deactivate' });
+      assert.deepEqual(out, ['yes', `$HOME/it's "odd"/rc`, 'deactivate']);
+    });
+
+    if (shell.defaultRc) {
+      test(`without a user ENV, ${shell.name}'s own default file ~/${shell.defaultRc} is still read`, async () => {
+        const home = newHome();
+        fs.writeFileSync(path.join(home, shell.defaultRc!), 'FROM_DEFAULT_RC=yes\n');
+        const out = await runSh(shell, { home, binDir: '/w/.venv/bin', script: 'echo "$FROM_DEFAULT_RC ${ENV-unset}"; command -v deactivate' });
+        assert.deepEqual(out, ['yes unset', 'deactivate']);
+      });
+    }
+
     test('deactivate nondestructive keeps the function, as the activate scripts expect', async () => {
       const out = await runSh(shell, { home: newHome(), binDir: '/w/.venv/bin', script: 'deactivate nondestructive; command -v deactivate; echo "$PATH"' });
       assert.deepEqual(out, ['deactivate', '/usr/bin:/bin']);
@@ -73,6 +95,22 @@ for (const shell of shells) {
 }
 
 describe('the ENV variables', () => {
+  test('expandEnvPath expands ~ and $NAME / ${NAME} as the shell would, nothing else', () => {
+    const env = { HOME: '/h', X: 'x y' };
+    assert.equal(expandEnvPath('~/.shrc', env), '/h/.shrc');
+    assert.equal(expandEnvPath('$HOME/a/${X}/b', env), '/h/a/x y/b');
+    assert.equal(expandEnvPath('/a/$UNSET/b', env), '/a//b');
+    assert.equal(expandEnvPath('/a/"q"/it\'s', env), '/a/"q"/it\'s');
+  });
+
+  test('zsh and fish: a ZDOTDIR or XDG_DATA_DIRS inherited from one of our terminals is not taken for the user\'s', () => {
+    const zsh = activationVariables({ envPath: '/w/.venv', binDir: '/w/.venv/bin', zshStartupDir: '/s/zsh', userZdotdir: '/s/zsh/' }, 'linux').replace;
+    assert.equal(zsh.VENV_MANAGER_USER_ZDOTDIR, undefined);
+    const fish = activationVariables({ envPath: '/w/.venv', binDir: '/w/.venv/bin', fishDataDir: '/s/fish', userXdgDataDirs: '/s/fish:/opt/share' }, 'linux').replace;
+    assert.equal(fish.XDG_DATA_DIRS, '/s/fish:/opt/share');
+    assert.equal(fish.VENV_MANAGER_USER_XDG_DATA_DIRS, '/opt/share');
+  });
+
   test('installShStartup writes the file once and rewrites an outdated one; its path is the value of ENV', async () => {
     const dir = path.join(newHome(), 'sh');
     const file = await installShStartup(dir);
@@ -85,9 +123,14 @@ describe('the ENV variables', () => {
   });
 
   test('ENV is set with the bin folder, the user ENV carried along; a storage path the shell would expand is not used', () => {
-    const vars = activationVariables({ envPath: '/w/.venv', binDir: '/w/.venv/bin', shEnvFile: '/s/sh/env.sh', userEnv: '~/.kshrc' }, 'linux').replace;
+    const vars = activationVariables({ envPath: '/w/.venv', binDir: '/w/.venv/bin', shEnvFile: '/s/sh/env.sh', userEnv: '~/.kshrc', env: { HOME: '/h' } }, 'linux').replace;
     assert.equal(vars.ENV, '/s/sh/env.sh');
     assert.equal(vars.VENV_MANAGER_USER_ENV, '~/.kshrc');
+    assert.equal(vars.VENV_MANAGER_USER_ENV_FILE, '/h/.kshrc');
+    // An ENV inherited from a terminal we activated is ours, not the user's: not carried along.
+    const inherited = activationVariables({ envPath: '/w/.venv', binDir: '/w/.venv/bin', shEnvFile: '/s/sh/env.sh', userEnv: '/s/sh/env.sh' }, 'linux').replace;
+    assert.equal(inherited.VENV_MANAGER_USER_ENV, undefined);
+    assert.equal(inherited.VENV_MANAGER_USER_ENV_FILE, undefined);
     assert.equal(vars.VENV_MANAGER_BIN, '/w/.venv/bin');
     const expanding = activationVariables({ envPath: '/w/.venv', binDir: '/w/.venv/bin', shEnvFile: '/s/$USER/sh/env.sh' }, 'linux').replace;
     assert.equal(expanding.ENV, undefined);
