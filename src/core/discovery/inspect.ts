@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
 import { INCOMPLETE_MARKER } from '../lifecycle/journal';
+import { isStale, lockPathFor, readLock, type LockInfo } from '../lifecycle/lock';
 import { readInterpreterVersionOnDisk } from './interpreters';
 import { readRegularFileHead } from './safeRead';
 import type { DiscoveredEnvironment, EnvHealthProblem, EnvKind } from './types';
@@ -244,6 +245,18 @@ async function pythonProblem(interpreterPath: string): Promise<EnvHealthProblem 
   return { code: 'python-dangling', message: `${interpreterPath} is missing` };
 }
 
+/**
+ * The operation holding the env's lock, if its process is alive on this host: a marked env is then
+ * being changed, not left half-built. Reads a small regular file only (no FIFO, nothing huge).
+ */
+async function liveOperation(dir: string): Promise<LockInfo | undefined> {
+  const lockPath = await lockPathFor(dir);
+  const st = await fs.lstat(lockPath).catch(() => undefined);
+  if (!st?.isFile() || st.size > 64 * 1024) return undefined;
+  const info = await readLock(lockPath);
+  return info && !info.token.startsWith('unreadable:') && !isStale(info) ? info : undefined;
+}
+
 async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: string, opts: InspectOptions): Promise<DiscoveredEnvironment | undefined> {
   const cfgPath = path.join(dir, 'pyvenv.cfg');
   // Independent reads run together: a scan inspects hundreds of environments.
@@ -256,13 +269,18 @@ async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: s
   const cfg = 'cfg' in read ? read.cfg : undefined;
   const problems: EnvHealthProblem[] = [];
   if (incomplete) {
-    problems.push({
-      code: 'incomplete',
-      message: `an interrupted Venv Manager operation left this environment half-built; run \`venv-manager recover ${dir}\` (or any lifecycle command on it) to restore the previous one`,
-    });
+    const holder = await liveOperation(dir);
+    problems.push(
+      holder
+        ? { code: 'busy', message: `Venv Manager is changing this environment right now (${holder.operation}, process ${holder.pid} since ${holder.started})` }
+        : {
+            code: 'incomplete',
+            message: `an interrupted Venv Manager operation left this environment half-built; run \`venv-manager recover ${dir}\` (or any lifecycle command on it) to restore the previous one`,
+          },
+    );
   }
   if ('error' in read) problems.push({ code: 'cfg-unreadable', message: read.error });
-  // The half-built cfg carries a line without '=' on purpose; the 'incomplete' problem says it better.
+  // The half-built cfg carries a line without '=' on purpose; the 'incomplete' / 'busy' problem says it better.
   if (cfg) for (const p of cfg.problems) if (!(incomplete && p.includes("has no '='"))) problems.push({ code: 'cfg-malformed', message: `pyvenv.cfg: ${p}` });
 
   const version = cfg ? cfgVersion(cfg) : undefined;

@@ -3,7 +3,7 @@ import type { PyvenvCfg } from '../pyvenvCfg';
 /** What made an environment: read from its pyvenv.cfg and where it lives, never by running it. */
 export type EnvKind = 'venv' | 'virtualenv' | 'uv' | 'conda' | 'pyenv';
 
-export type EnvHealthCode = 'base-missing' | 'version-mismatch' | 'python-dangling' | 'cfg-unreadable' | 'cfg-malformed' | 'incomplete';
+export type EnvHealthCode = 'base-missing' | 'version-mismatch' | 'python-dangling' | 'cfg-unreadable' | 'cfg-malformed' | 'incomplete' | 'busy';
 
 export interface EnvHealthProblem {
   code: EnvHealthCode;

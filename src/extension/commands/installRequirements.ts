@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { installIntoEnvironment } from '../../core';
+import { installIntoEnvironment, type DiscoveredEnvironment } from '../../core';
 import { readSettings } from '../config';
 import { isLifecycleManaged } from '../tree/items';
 import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
@@ -11,6 +11,11 @@ const ID = 'install';
 export interface InstallArgs {
   env?: string;
   requirements?: string;
+}
+
+/** A broken env's pip cannot run (its fix is Upgrade or Recreate); read-only kinds are not ours to change. */
+function installable(env: DiscoveredEnvironment): boolean {
+  return isLifecycleManaged(env) && env.health.ok;
 }
 
 /**
@@ -29,10 +34,9 @@ export async function installRequirementsCommand(ctx: CommandContext, arg?: Envi
     given = arg.fsPath;
     const folder = vscode.workspace.getWorkspaceFolder(arg);
     const active = folder ? ctx.active.get(folder) : undefined;
-    envArg = active ? { env: active.path } : undefined;
+    envArg = active && installable(active) ? { env: active.path } : undefined;
   }
-  // A broken env's pip cannot run; its fix is Upgrade or Recreate.
-  const env = await resolveEnvironment(ctx, envArg, { title, id: ID, filter: (e) => isLifecycleManaged(e) && e.health.ok });
+  const env = await resolveEnvironment(ctx, envArg, { title, id: ID, filter: installable });
   if (!env) return false;
   const requirements = await pickRequirementsFile(ctx, ID, env, { title, placeHolder: vscode.l10n.t('Requirements file to install into {0}', env.name) }, given);
   if (!requirements) return false;

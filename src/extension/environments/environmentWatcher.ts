@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { planCreatedPaths } from './createdPaths';
+import { CREATED_COLLECT_LIMIT, planCreatedPaths } from './createdPaths';
 import { isSameOrInside, type EnvironmentStore } from './environmentStore';
 
 /** Quiet time after the last file event before the index is told: a venv writes many files. */
 export const WATCH_DEBOUNCE_MS = 150;
+/** Longest a burst of events can hold the index back: a process that keeps writing files cannot. */
+export const WATCH_MAX_WAIT_MS = 1000;
 
 /**
  * Keeps the store live. Watched: pyvenv.cfg and env interpreters created/changed/deleted anywhere
@@ -15,7 +17,7 @@ export const WATCH_DEBOUNCE_MS = 150;
  *
  * VS Code's recursive watcher can miss every event inside a folder that was created and filled
  * moments before it noticed the folder (a fresh venv's `bin/`, or a new env's pyvenv.cfg). So
- * creations outside known environments are collected too, reduced to the outermost new paths and
+ * creations outside known environments are collected too, reduced to the outermost new folders and
  * rescanned as subtrees (one workspace rescan for a burst of many); and the `bin`/`Scripts` folder
  * of each known workspace environment is watched directly: a handful of non-recursive watches.
  */
@@ -25,6 +27,8 @@ export class EnvironmentWatcher implements vscode.Disposable {
   /** Created paths outside known environments, reduced at flush time. */
   private readonly created = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the oldest event not yet handed to the index came in. */
+  private firstPendingAt: number | undefined;
   private readonly folderSubscription: vscode.Disposable;
   private readonly storeSubscription: vscode.Disposable;
   private readonly binWatchers = new Map<string, fs.FSWatcher>();
@@ -78,7 +82,8 @@ export class EnvironmentWatcher implements vscode.Disposable {
           // Inside a known env the env watches cover it; elsewhere it may be a folder that holds a
           // new env whose own events were missed.
           if (!this.store.workspaceEnvironments().some((e) => isSameOrInside(uri.fsPath, e.path))) {
-            this.created.add(uri.fsPath);
+            // Past the limit the set stops growing; the flush then rescans instead.
+            if (this.created.size < CREATED_COLLECT_LIMIT) this.created.add(uri.fsPath);
             this.schedule();
           }
         }),
@@ -96,16 +101,22 @@ export class EnvironmentWatcher implements vscode.Disposable {
   }
 
   private schedule(): void {
+    const now = Date.now();
+    this.firstPendingAt ??= now;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.flush(), WATCH_DEBOUNCE_MS);
+    const delay = Math.min(WATCH_DEBOUNCE_MS, Math.max(0, this.firstPendingAt + WATCH_MAX_WAIT_MS - now));
+    this.timer = setTimeout(() => void this.flush(), delay);
   }
 
   private async flush(): Promise<void> {
     this.timer = undefined;
+    this.firstPendingAt = undefined;
     const paths = [...this.pending];
     this.pending.clear();
-    const created = planCreatedPaths(this.created);
+    // Taken before the await: events that come in meanwhile belong to the next flush.
+    const createdNow = new Set(this.created);
     this.created.clear();
+    const created = await planCreatedPaths(createdNow);
     if (created === 'rescan') {
       this.log.debug('File events: many new folders at once; rescanning the workspace');
       await Promise.all([this.store.refreshWorkspace(), paths.length ? this.store.update(paths) : undefined]);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { installIntoEnvironment, LifecycleError, recoverEnvironment } from '../../../src/core/lifecycle';
-import { runCliAndKillAt } from '../../fixtures/killAt';
+import { pauseCliAt, runCliAndKillAt } from '../../fixtures/killAt';
 import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 import { buildWheel } from '../../fixtures/wheels';
 
@@ -143,6 +143,22 @@ describe('installIntoEnvironment', () => {
       assert.deepEqual(await leftovers(project), []);
     });
   }
+
+  test('while the installer runs the env is reported busy (not interrupted); killed, it is incomplete', async () => {
+    const { project, envDir } = await projectWithEnv('busy');
+    const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
+    const paused = await pauseCliAt(CLI, ['install', envDir, '-r', req, '--installer', 'pip'], 'install:installer-started', wheels.env);
+    try {
+      const running = await inspectEnvironment(envDir);
+      assert.deepEqual(running?.health.problems.map((p) => p.code), ['busy']);
+      assert.match(running!.health.problems[0]!.message, /install, process \d+/);
+    } finally {
+      await paused.kill();
+    }
+    const dead = await inspectEnvironment(envDir);
+    assert.deepEqual(dead?.health.problems.map((p) => p.code), ['incomplete']);
+    assert.equal(await recoverEnvironment(envDir), 'rolled-back');
+  });
 
   test('killed at install:committed: the installed packages stay; recovery only removes the snapshot', async () => {
     const { project, envDir } = await projectWithEnv('committed');
