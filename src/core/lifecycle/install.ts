@@ -2,11 +2,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
-import { envPythonOf } from './envFacts';
-import { installRequirements, type InstallerChoice } from './installer';
+import { installerChoice, installForOperation, type InstallerChoice } from './installer';
 import { INCOMPLETE_MARKER, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
-import { discardReplaced, restoreAside, runLocked, type LifecycleOptions } from './operation';
-import { processStartTime } from './processes';
+import { discardReplaced, journalInstaller, restoreAside, runLocked, type LifecycleOptions } from './operation';
 import { readableRequirements } from './requirements';
 import { removeTree } from './safety';
 import { detachFiles, snapshotEnvironment } from './snapshot';
@@ -26,8 +24,7 @@ export interface InstallOptions extends LifecycleOptions {
  */
 export async function installIntoEnvironment(envDir: string, opts: InstallOptions): Promise<void> {
   const requirements = await readableRequirements(opts.requirements);
-  const installer = opts.installer ?? 'auto';
-  if (!['auto', 'pip', 'uv'].includes(installer)) throw new LifecycleError('failed', `Unknown installer '${installer}': use auto, pip or uv.`);
+  const installer = installerChoice(opts.installer);
   await runLocked(envDir, 'install', opts, async (ctx) => {
     const aside = siblingName(ctx.name, 'old');
     const asidePath = path.join(ctx.realParent, aside);
@@ -58,23 +55,7 @@ export async function installIntoEnvironment(envDir: string, opts: InstallOption
       // From here on the env may change: files an installer could edit in place stop sharing
       // their inode with the snapshot.
       await detachFiles(shared);
-      ctx.progress(`Installing the requirements from ${path.basename(requirements)}`);
-      const result = await installRequirements({
-        envDir: ctx.envPath,
-        envPython: envPythonOf(ctx.envPath),
-        requirements,
-        installer,
-        env: ctx.env,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onProgress: ctx.progress,
-        log: ctx.log,
-        onSpawn: async (pid) => {
-          const start = processStartTime(pid);
-          await writeJournal(ctx.journalPath, { ...record, installerPid: pid, ...(start !== undefined ? { installerStart: start } : {}) });
-          checkpoint('install:installer-started', ctx.env);
-        },
-      });
-      ctx.log(`Installed with ${result.tool}`);
+      await installForOperation(ctx, requirements, installer, (pid) => journalInstaller(ctx, record, pid));
       checkpoint('install:installed', ctx.env);
       await fs.unlink(marker);
       await syncDir(ctx.envPath);

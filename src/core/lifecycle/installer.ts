@@ -1,9 +1,38 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { envPythonOf } from './envFacts';
 import { LifecycleError } from './errors';
+import type { OperationContext } from './operation';
 
 export type InstallerChoice = 'auto' | 'pip' | 'uv';
+
+/** The installer choice of an operation's options, checked; default 'auto'. */
+export function installerChoice(value: string | undefined): InstallerChoice {
+  const installer = value ?? 'auto';
+  if (installer !== 'auto' && installer !== 'pip' && installer !== 'uv') throw new LifecycleError('failed', `Unknown installer '${installer}': use auto, pip or uv.`);
+  return installer;
+}
+
+/**
+ * Installs a requirements file into the env at the operation's path, with the operation's
+ * environment, cancel signal, progress and log; `onSpawn` gets the installer's pid.
+ */
+export async function installForOperation(ctx: OperationContext, requirements: string, installer: InstallerChoice, onSpawn: (pid: number) => Promise<void>): Promise<void> {
+  ctx.progress(`Installing the requirements from ${path.basename(requirements)}`);
+  const result = await installRequirements({
+    envDir: ctx.envPath,
+    envPython: envPythonOf(ctx.envPath),
+    requirements,
+    installer,
+    env: ctx.env,
+    ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
+    onProgress: ctx.progress,
+    log: ctx.log,
+    onSpawn,
+  });
+  ctx.log(`Installed with ${result.tool}`);
+}
 
 export interface InstallRequest {
   readonly envDir: string;

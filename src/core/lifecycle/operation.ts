@@ -215,6 +215,16 @@ export async function restoreAside(realParent: string, name: string, asidePath: 
 }
 
 /**
+ * Records a running installer's pid (and start time) in the journal, so recovery after a crash can
+ * stop it, then passes the `<operation>:installer-started` checkpoint.
+ */
+export async function journalInstaller(ctx: OperationContext, record: JournalRecord, pid: number): Promise<void> {
+  const start = processStartTime(pid);
+  await writeJournal(ctx.journalPath, { ...record, installerPid: pid, ...(start !== undefined ? { installerStart: start } : {}) });
+  checkpoint(`${record.operation}:installer-started`, ctx.env);
+}
+
+/**
  * Recreate and clear: the old env is renamed aside and the new one is built AT THE REAL PATH, so
  * every absolute path baked into it (VIRTUAL_ENV in the activate scripts, console-script shebangs,
  * pyvenv.cfg) is already right and nothing has to be rewritten. A marker file inside the new env
@@ -244,8 +254,7 @@ export async function replaceEnvironment(ctx: OperationContext, operation: 'recr
     await fs.mkdir(ctx.envPath);
     await fs.writeFile(path.join(ctx.envPath, INCOMPLETE_MARKER), `Venv Manager is building this environment (${operation}); until this file is gone it is incomplete.\n`);
     await build(async (pid) => {
-      await writeJournal(ctx.journalPath, { ...record, installerPid: pid, ...(processStartTime(pid) !== undefined ? { installerStart: processStartTime(pid) } : {}) });
-      checkpoint(`${operation}:installer-started`, ctx.env);
+      await journalInstaller(ctx, record, pid);
     });
     checkpoint(`${operation}:built`, ctx.env);
     await removeIncompleteCfgLine(path.join(ctx.envPath, 'pyvenv.cfg'));

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LifecycleError } from './errors';
-import { envPythonOf, readEnvSettings } from './envFacts';
-import { installRequirements, type InstallerChoice } from './installer';
+import { readEnvSettings } from './envFacts';
+import { installerChoice, installForOperation, type InstallerChoice } from './installer';
 import { replaceEnvironment, runLocked, type LifecycleOptions } from './operation';
 import { baseInterpreterFor, buildEnvironment, rebuildOptions } from './rebuild';
 import { readableRequirements } from './requirements';
@@ -26,8 +26,7 @@ export async function recreateEnvironment(envDir: string, opts: RecreateOptions)
   if (realRequirements.startsWith(realEnv + path.sep)) {
     throw new LifecycleError('no-requirements', `The requirements file ${opts.requirements} is inside the environment being replaced; copy it out of ${envDir} first.`);
   }
-  const installer = opts.installer ?? 'auto';
-  if (!['auto', 'pip', 'uv'].includes(installer)) throw new LifecycleError('failed', `Unknown installer '${installer}': use auto, pip or uv.`);
+  const installer = installerChoice(opts.installer);
   await runLocked(envDir, 'recreate', opts, async (ctx) => {
     const settings = await readEnvSettings(ctx.checked.envDir, ctx.checked.cfg);
     const python = await baseInterpreterFor(ctx, settings, opts.python);
@@ -35,19 +34,7 @@ export async function recreateEnvironment(envDir: string, opts: RecreateOptions)
     ctx.progress(`Recreating ${ctx.checked.envDir} from ${requirements}`);
     await replaceEnvironment(ctx, 'recreate', async (recordInstaller) => {
       await buildEnvironment(ctx, options);
-      ctx.progress(`Installing the requirements from ${path.basename(requirements)}`);
-      const result = await installRequirements({
-        envDir: ctx.envPath,
-        envPython: envPythonOf(ctx.envPath),
-        requirements,
-        installer,
-        env: ctx.env,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onProgress: ctx.progress,
-        log: ctx.log,
-        onSpawn: recordInstaller,
-      });
-      ctx.log(`Installed with ${result.tool}`);
+      await installForOperation(ctx, requirements, installer, recordInstaller);
     });
     ctx.progress(`Recreated ${ctx.checked.envDir}`);
   });
