@@ -1,17 +1,12 @@
 import * as vscode from 'vscode';
-import { recoverEnvironment, type DiscoveredEnvironment, type RecoveryResult } from '../../core';
-import { isLifecycleManaged } from '../tree/items';
+import { recoverEnvironment, type RecoveryResult } from '../../core';
+import { isInterrupted } from '../tree/items';
 import { requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 
 const ID = 'recover';
 
-/** An environment an interrupted Venv Manager operation (VS Code or CLI killed) left marked incomplete. */
-export function isInterrupted(env: DiscoveredEnvironment): boolean {
-  return isLifecycleManaged(env) && env.health.problems.some((p) => p.code === 'incomplete');
-}
-
 /**
- * Finishes what an interrupted recreate, clear or upgrade left: the previous environment is put back
+ * Finishes what an interrupted recreate, install, clear or upgrade left: the previous environment is put back
  * (or, past the operation's commit point, the new one is kept) and the leftovers beside it removed.
  * Nothing is rebuilt and no Python runs, so it asks no question.
  */

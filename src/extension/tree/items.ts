@@ -49,6 +49,11 @@ export function isLifecycleManaged(env: DiscoveredEnvironment): boolean {
   return env.cfgPath !== undefined && !READ_ONLY_KINDS.has(env.kind);
 }
 
+/** An environment an interrupted operation (VS Code or the CLI killed) left marked incomplete: Recover applies. */
+export function isInterrupted(env: DiscoveredEnvironment): boolean {
+  return isLifecycleManaged(env) && env.health.problems.some((p) => p.code === 'incomplete');
+}
+
 export class EnvironmentItem extends vscode.TreeItem {
   constructor(readonly env: DiscoveredEnvironment, readonly state: EnvironmentItemState) {
     super(environmentLabel(env, state.folder), vscode.TreeItemCollapsibleState.Collapsed);
@@ -81,10 +86,8 @@ export function environmentContextValue(env: DiscoveredEnvironment, active: bool
   if (!env.health.ok) tokens.push(ItemTokens.broken);
   tokens.push(ItemTokens.activatable);
   if (env.cfgPath) tokens.push(ItemTokens.hasCfg);
-  if (isLifecycleManaged(env)) {
-    tokens.push(ItemTokens.clearable, ItemTokens.upgradable, ItemTokens.recreatable, ItemTokens.deletable);
-    if (env.health.problems.some((p) => p.code === 'incomplete')) tokens.push(ItemTokens.interrupted);
-  }
+  if (isLifecycleManaged(env)) tokens.push(ItemTokens.clearable, ItemTokens.upgradable, ItemTokens.recreatable, ItemTokens.deletable);
+  if (isInterrupted(env)) tokens.push(ItemTokens.interrupted);
   return tokens.join('');
 }
 
