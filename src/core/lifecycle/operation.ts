@@ -119,6 +119,11 @@ async function killOrphanInstaller(record: JournalRecord, log: (line: string) =>
 
 async function sweepTrash(realParent: string, name: string, log: (line: string) => void): Promise<void> {
   const prefix = `.${name}.venv-manager-trash-`;
+  const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A journal being written when its process was killed: under the lock no writer is alive.
+  const journalTemp = new RegExp(`^\\.${quoted}\\.venv-manager\\.journal\\.[0-9a-f]{8}\\.tmp$`);
+  // A lock being taken when its process was killed: its pid is in the name.
+  const lockTemp = new RegExp(`^\\.${quoted}\\.venv-manager\\.lock\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
   let entries: string[];
   try {
     entries = await fs.readdir(realParent);
@@ -126,9 +131,13 @@ async function sweepTrash(realParent: string, name: string, log: (line: string) 
     return;
   }
   for (const entry of entries) {
-    if (!entry.startsWith(prefix)) continue;
     try {
-      await removeTree(path.join(realParent, entry));
+      if (entry.startsWith(prefix)) await removeTree(path.join(realParent, entry));
+      else if (journalTemp.test(entry)) await fs.unlink(path.join(realParent, entry));
+      else {
+        const pid = lockTemp.exec(entry)?.[1];
+        if (pid !== undefined && Number(pid) !== process.pid && !isSameProcessAlive(Number(pid))) await fs.unlink(path.join(realParent, entry));
+      }
     } catch (err) {
       log(`Could not remove ${entry}: ${(err as Error).message}`);
     }

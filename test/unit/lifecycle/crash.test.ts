@@ -55,6 +55,12 @@ async function readJournalInstallerPid(project: string): Promise<number | undefi
 }
 
 /** Running (a zombie waiting for init to reap it counts as gone). */
+/** A pid no process has (the largest pid Linux can hand out is 4194304). */
+function deadPid(): number {
+  for (let pid = 4_194_000; pid < 4_194_304; pid++) if (!alive(pid)) return pid;
+  throw new Error('no free pid found');
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -154,6 +160,19 @@ describe('recreate killed with SIGKILL', () => {
     }
     // The mix of outcomes depends on the machine's speed; each one was checked above.
     t.diagnostic(outcomes.join(' '));
+  });
+
+  test('a journal or lock file killed while being written is swept by the next recovery; a live writer\'s is left', async () => {
+    const { project, envDir, old } = await projectWithEnv('temp-files');
+    // The names writeJournal and the lock use for their temporary files (see journal.ts, lock.ts).
+    const journalTemp = path.join(project, '.env.venv-manager.journal.0a1b2c3d.tmp');
+    const deadLockTemp = path.join(project, `.env.venv-manager.lock.${deadPid()}.0a1b2c3d.tmp`);
+    const liveLockTemp = path.join(project, `.env.venv-manager.lock.${process.ppid}.0a1b2c3d.tmp`);
+    for (const f of [journalTemp, deadLockTemp, liveLockTemp]) await fs.writeFile(f, '{');
+    assert.equal(await recoverEnvironment(envDir), 'none');
+    assert.deepEqual(await leftovers(project), [path.basename(liveLockTemp)]);
+    assert.deepEqual(await snapshotTree(envDir), old);
+    await fs.unlink(liveLockTemp);
   });
 
   test('venv-manager recover puts the old env back after a kill, and says when there is nothing to do', async () => {
