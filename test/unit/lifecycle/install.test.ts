@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { installIntoEnvironment, LifecycleError, recoverEnvironment } from '../../../src/core/lifecycle';
 import { pauseCliAt, runCliAndKillAt } from '../../fixtures/killAt';
-import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { assertFailsLeavingEnvUnchanged, leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 import { buildWheel } from '../../fixtures/wheels';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
@@ -44,17 +44,6 @@ function imports(envDir: string, module: string): boolean {
   return spawnSync(path.join(envDir, 'bin', 'python'), ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 }
 
-async function assertFailsKeepingEnv(envDir: string, run: () => Promise<void>, check: (err: LifecycleError) => void): Promise<void> {
-  const before = await snapshotTree(envDir);
-  await assert.rejects(run, (err: unknown) => {
-    assert.ok(err instanceof LifecycleError, `expected a LifecycleError, got ${String(err)}`);
-    check(err);
-    return true;
-  });
-  assert.deepEqual(await snapshotTree(envDir), before, 'the env must be left byte for byte');
-  assert.deepEqual(await leftovers(path.dirname(envDir)), [], 'no snapshot, lock or journal may be left');
-}
-
 describe('installIntoEnvironment', () => {
   test('installs into the env in place: new packages and their console scripts, old packages kept, nothing left beside it', async () => {
     const { project, envDir } = await projectWithEnv('ok');
@@ -75,7 +64,7 @@ describe('installIntoEnvironment', () => {
     await fs.writeFile(path.join(sitePackages, 'clash'), 'in the way\n');
     const req = await writeRequirements(project, 'requirements.txt', ['clash==1.0']);
     const seen: string[] = [];
-    await assertFailsKeepingEnv(envDir, () => installIntoEnvironment(envDir, { requirements: req, env: wheels.env, installer: 'pip', log: (l) => seen.push(l) }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => installIntoEnvironment(envDir, { requirements: req, env: wheels.env, installer: 'pip', log: (l) => seen.push(l) }), (err) => {
       assert.equal(err.code, 'install-failed');
       assert.ok((err.output ?? '').length > 0);
     });
@@ -87,43 +76,36 @@ describe('installIntoEnvironment', () => {
   test('a requirement nobody has: env byte for byte, pip output in the error', async () => {
     const { project, envDir } = await projectWithEnv('ghost');
     const req = await writeRequirements(project, 'requirements.txt', ['needs-ghost==1.0']);
-    await assertFailsKeepingEnv(envDir, () => installIntoEnvironment(envDir, { requirements: req, env: wheels.env, installer: 'pip' }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => installIntoEnvironment(envDir, { requirements: req, env: wheels.env, installer: 'pip' }), (err) => {
       assert.equal(err.code, 'install-failed');
       assert.match(err.message, /ghost-project-nobody-has/);
     });
   });
 
-  test('cancelled while the installer runs: the installer is killed and the env is back', async () => {
-    const { project, envDir } = await projectWithEnv('cancel');
-    const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
-    const controller = new AbortController();
-    await assertFailsKeepingEnv(envDir, () => installIntoEnvironment(envDir, {
-      requirements: req,
-      env: wheels.env,
-      installer: 'pip',
-      signal: controller.signal,
-      onProgress: (m) => { if (/^(Collecting|Processing) /.test(m)) controller.abort(); },
-    }), (err) => assert.equal(err.code, 'cancelled'));
-  });
-
-  test('cancelled while the snapshot is taken: nothing is left beside the env and the env is untouched', async () => {
-    const { project, envDir } = await projectWithEnv('cancel-snapshot');
-    const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
-    const controller = new AbortController();
-    await assertFailsKeepingEnv(envDir, () => installIntoEnvironment(envDir, {
-      requirements: req,
-      env: wheels.env,
-      installer: 'pip',
-      signal: controller.signal,
-      // A few milliseconds in, the walk over the env's ~900 files is under way (if it were already
-      // done, the cancel lands in the installer instead: the env must come back all the same).
-      onProgress: (m) => { if (/^Taking a snapshot/.test(m)) setTimeout(() => controller.abort(), 3); },
-    }), (err) => assert.equal(err.code, 'cancelled'));
-  });
+  const cancelMoments = [
+    { label: 'while the installer runs: the installer is killed and the env is back', at: /^(Collecting|Processing) /, delayMs: 0 },
+    // A few milliseconds in, the walk over the env's ~900 files is under way (if it were already
+    // done, the cancel lands in the installer instead: the env must come back all the same).
+    { label: 'while the snapshot is taken: nothing is left beside the env and the env is untouched', at: /^Taking a snapshot/, delayMs: 3 },
+  ];
+  for (const moment of cancelMoments) {
+    test(`cancelled ${moment.label}`, async () => {
+      const { project, envDir } = await projectWithEnv(`cancel-${moment.delayMs}`);
+      const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
+      const controller = new AbortController();
+      await assertFailsLeavingEnvUnchanged(envDir, () => installIntoEnvironment(envDir, {
+        requirements: req,
+        env: wheels.env,
+        installer: 'pip',
+        signal: controller.signal,
+        onProgress: (m) => { if (moment.at.test(m)) setTimeout(() => controller.abort(), moment.delayMs); },
+      }), (err) => assert.equal(err.code, 'cancelled'));
+    });
+  }
 
   test('a missing requirements file and a folder that is not an env are refused before anything is touched', async () => {
     const { project, envDir } = await projectWithEnv('refused');
-    await assertFailsKeepingEnv(envDir, () => installIntoEnvironment(envDir, { requirements: path.join(project, 'nope.txt'), env: wheels.env }), (err) => assert.equal(err.code, 'no-requirements'));
+    await assertFailsLeavingEnvUnchanged(envDir, () => installIntoEnvironment(envDir, { requirements: path.join(project, 'nope.txt'), env: wheels.env }), (err) => assert.equal(err.code, 'no-requirements'));
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
     await assert.rejects(installIntoEnvironment(project, { requirements: req, env: wheels.env }), (err: unknown) => err instanceof LifecycleError && err.code === 'not-an-env');
   });

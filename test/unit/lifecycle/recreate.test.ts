@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { isIncompleteEnvironment, LifecycleError, recreateEnvironment } from '../../../src/core/lifecycle';
 import { parsePyvenvCfg } from '../../../src/core/pyvenvCfg';
-import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { assertFailsLeavingEnvUnchanged, leftovers, makeEnv, makeWheelhouse, removeTempDir, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
 let work: string;
@@ -29,17 +29,6 @@ async function projectWithEnv(label: string): Promise<{ project: string; envDir:
   const req = await writeRequirements(project, 'old-requirements.txt', ['gamma==3.0']);
   execFileSync(path.join(envDir, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '-r', req], { env: wheels.env, stdio: 'pipe' });
   return { project, envDir };
-}
-
-async function assertFailsKeepingOld(envDir: string, run: () => Promise<void>, check: (err: LifecycleError) => void): Promise<void> {
-  const before = await snapshotTree(envDir);
-  await assert.rejects(run, (err: unknown) => {
-    assert.ok(err instanceof LifecycleError, `expected a LifecycleError, got ${String(err)}`);
-    check(err);
-    return true;
-  });
-  assert.deepEqual(await snapshotTree(envDir), before, 'the old env must be left byte for byte');
-  assert.deepEqual(await leftovers(path.dirname(envDir)), [], 'no half-built env, lock or journal may be left');
 }
 
 describe('recreateEnvironment', () => {
@@ -77,7 +66,7 @@ describe('recreateEnvironment', () => {
   test('a requirement nobody has: old env byte for byte, pip output in the error', async () => {
     const { project, envDir } = await projectWithEnv('ghost');
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0', 'needs-ghost==1.0']);
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, installer: 'pip' }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, installer: 'pip' }), (err) => {
       assert.equal(err.code, 'install-failed');
       assert.match(err.message, /ghost-project-nobody-has/);
       assert.match(err.output ?? '', /ghost-project-nobody-has/);
@@ -87,7 +76,7 @@ describe('recreateEnvironment', () => {
   test('a corrupt wheel: old env byte for byte, error carries the output', async () => {
     const { project, envDir } = await projectWithEnv('corrupt');
     const req = await writeRequirements(project, 'requirements.txt', ['broken==1.0']);
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, installer: 'pip' }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, installer: 'pip' }), (err) => {
       assert.equal(err.code, 'install-failed');
       assert.ok((err.output ?? '').length > 0);
     });
@@ -97,7 +86,7 @@ describe('recreateEnvironment', () => {
     const { project, envDir } = await projectWithEnv('pipenv');
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
     const env = { ...wheels.env, PIP_FIND_LINKS: path.join(work, 'no-such-wheel-folder') };
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env, installer: 'pip' }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { requirements: req, env, installer: 'pip' }), (err) => {
       assert.equal(err.code, 'install-failed');
     });
   });
@@ -106,7 +95,7 @@ describe('recreateEnvironment', () => {
     const { project, envDir } = await projectWithEnv('cancel');
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
     const controller = new AbortController();
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, {
       requirements: req,
       env: wheels.env,
       installer: 'pip',
@@ -119,7 +108,7 @@ describe('recreateEnvironment', () => {
     const { project, envDir } = await projectWithEnv('cancel-build');
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
     const controller = new AbortController();
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, {
       requirements: req,
       env: wheels.env,
       signal: controller.signal,
@@ -135,7 +124,7 @@ describe('recreateEnvironment', () => {
     await fs.mkdir(path.dirname(fake), { recursive: true });
     await fs.writeFile(fake, '#!/bin/sh\necho "this is not python" >&2\nexit 3\n', { mode: 0o755 });
     const progress: string[] = [];
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, python: fake, onProgress: (m) => progress.push(m) }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, python: fake, onProgress: (m) => progress.push(m) }), (err) => {
       assert.equal(err.code, 'build-failed', err.message);
     });
     assert.ok(progress.includes('Putting the previous environment back'), `the failure came after the swap began: ${progress.join(' | ')}`);
@@ -143,7 +132,7 @@ describe('recreateEnvironment', () => {
 
   test('a missing requirements file is refused before anything moves', async () => {
     const { project, envDir } = await projectWithEnv('noreq');
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: path.join(project, 'nope.txt'), env: wheels.env }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { requirements: path.join(project, 'nope.txt'), env: wheels.env }), (err) => {
       assert.equal(err.code, 'no-requirements');
     });
   });
@@ -151,7 +140,7 @@ describe('recreateEnvironment', () => {
   test('a requirements file inside the env being replaced is refused before anything moves', async () => {
     const { envDir } = await projectWithEnv('reqinside');
     const req = await writeRequirements(envDir, 'requirements.txt', ['alpha==1.0']);
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env }), (err) => {
       assert.equal(err.code, 'no-requirements');
       assert.match(err.message, /inside the environment/);
     });
@@ -160,7 +149,7 @@ describe('recreateEnvironment', () => {
   test('an interpreter that does not exist: nothing moves', async () => {
     const { project, envDir } = await projectWithEnv('nopython');
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, python: path.join(work, 'no-python-here') }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { requirements: req, env: wheels.env, python: path.join(work, 'no-python-here') }), (err) => {
       assert.equal(err.code, 'no-interpreter');
     });
   });
@@ -169,7 +158,7 @@ describe('recreateEnvironment', () => {
     const { project, envDir } = await projectWithEnv('nouv');
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
     const env = { ...wheels.env, PATH: path.dirname(process.execPath) };
-    await assertFailsKeepingOld(envDir, () => recreateEnvironment(envDir, { requirements: req, env, installer: 'uv' }), (err) => {
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { requirements: req, env, installer: 'uv' }), (err) => {
       assert.equal(err.code, 'uv-missing');
     });
   });
