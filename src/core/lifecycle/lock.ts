@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -110,43 +110,65 @@ export async function acquireEnvLock(envDir: string, operation: string): Promise
     token: randomBytes(12).toString('hex'),
   };
   const content = `${JSON.stringify(info, null, 2)}\n`;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    let created: boolean;
-    try {
-      created = await createExclusive(lockPath, content);
-    } catch (err) {
-      throw fsFailure(err, 'create the lock file in', path.dirname(lockPath));
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (await createExclusive(lockPath, content)) return makeLock(lockPath, info);
+      const holder = await readLock(lockPath);
+      if (holder === undefined) continue; // released meanwhile: try again
+      if (!isStale(holder)) {
+        throw new LifecycleError('locked', `${envDir} is busy: another operation holds its lock, ${describeHolder(holder)}. Wait for it to finish (lock file ${lockPath}).`);
+      }
+      if (await replaceStale(lockPath, holder, content, 0)) return makeLock(lockPath, info);
     }
-    if (created) return makeLock(lockPath, info);
-    const holder = await readLock(lockPath);
-    if (holder === undefined) continue; // released meanwhile: try again
-    if (!isStale(holder)) {
-      throw new LifecycleError('locked', `${envDir} is busy: another operation holds its lock, ${describeHolder(holder)}. Wait for it to finish (lock file ${lockPath}).`);
-    }
-    await takeOverStale(lockPath, holder);
+  } catch (err) {
+    if (err instanceof LifecycleError) throw err;
+    throw fsFailure(err, 'create the lock file in', path.dirname(lockPath));
   }
   throw new LifecycleError('locked', `${envDir} is busy: could not take its lock ${lockPath}.`);
 }
 
+/** The file whose exclusive creation gives the right to replace the lock at `target` that holds `token`. */
+function claimPathFor(target: string, token: string): string {
+  return `${target}.takeover-${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+}
+
 /**
- * Moves a stale lock out of the way. Renaming to a private name first means two processes that
- * both saw the same stale lock cannot both delete it: the second finds either nothing or a fresh
- * lock, which it puts back.
+ * Replaces the stale lock at `target` with `content`, as a compare-and-swap: true when the lock on
+ * disk was `stale` and is now ours, false when someone else got there first.
+ *
+ * Moving a stale lock aside and creating a new one is two steps, and a process that moved a lock
+ * taken a moment ago cannot put it back before a third process creates its own: two winners. So
+ * the right to replace one particular stale lock is itself a lock, a claim file named after the
+ * stale token and created exclusively. Only the claim's holder may replace that lock, and no one
+ * else can create a lock while it is there, so after checking that `target` still holds the stale
+ * token the holder renames its claim over it: one atomic step that both installs the new lock and
+ * frees the claim name (anyone who wins the name later finds a different token and backs off).
+ * A claim whose holder died is stale in turn and taken over the same way, one level down.
  */
-async function takeOverStale(lockPath: string, stale: LockInfo): Promise<void> {
-  const moved = `${lockPath}.stale-${randomBytes(4).toString('hex')}`;
-  try {
-    await fs.rename(lockPath, moved);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
+async function replaceStale(target: string, stale: LockInfo, content: string, depth: number): Promise<boolean> {
+  if (depth > 3) return false;
+  const claim = claimPathFor(target, stale.token);
+  let claimed = false;
+  for (let attempt = 0; attempt < 3 && !claimed; attempt++) {
+    if (await createExclusive(claim, content)) {
+      claimed = true;
+      break;
+    }
+    const holder = await readLock(claim);
+    if (holder === undefined) continue; // the claim was used or dropped meanwhile: try again
+    if (!isStale(holder)) return false; // someone alive is taking this lock over right now
+    claimed = await replaceStale(claim, holder, content, depth + 1);
+    if (!claimed) return false;
   }
-  const movedInfo = await readLock(moved);
-  if (movedInfo && movedInfo.token !== stale.token) {
-    // We moved a lock someone took a moment ago; give it back.
-    await fs.link(moved, lockPath).catch(() => undefined);
+  if (!claimed) return false;
+  const current = await readLock(target);
+  if (current?.token !== stale.token) {
+    // The stale lock was replaced before we got its claim; the claim is ours, drop it.
+    await fs.unlink(claim).catch(() => undefined);
+    return false;
   }
-  await fs.unlink(moved).catch(() => undefined);
+  await fs.rename(claim, target);
+  return true;
 }
 
 function makeLock(lockPath: string, info: LockInfo): EnvLock {

@@ -4,7 +4,7 @@ import { checkpoint } from './checkpoint';
 import { binDirOf, isInterpreterEntryName } from './envFacts';
 import { LifecycleError, fsFailure } from './errors';
 import { INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, readJournal, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
-import { acquireEnvLock } from './lock';
+import { acquireEnvLock, isStale, readLock } from './lock';
 import { isSameProcessAlive, processStartTime } from './processes';
 import { checkEnvDir, checkEnvPath, removeEnvTree, removeTree, type CheckedEnv } from './safety';
 
@@ -124,6 +124,8 @@ async function sweepTrash(realParent: string, name: string, log: (line: string) 
   const journalTemp = new RegExp(`^\\.${quoted}\\.venv-manager\\.journal\\.[0-9a-f]{8}\\.tmp$`);
   // A lock being taken when its process was killed: its pid is in the name.
   const lockTemp = new RegExp(`^\\.${quoted}\\.venv-manager\\.lock\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
+  // A claim to take a stale lock over, left by a process killed in the middle of it.
+  const lockClaim = new RegExp(`^\\.${quoted}\\.venv-manager\\.lock(\\.takeover-[0-9a-f]{16})+$`);
   let entries: string[];
   try {
     entries = await fs.readdir(realParent);
@@ -134,6 +136,10 @@ async function sweepTrash(realParent: string, name: string, log: (line: string) 
     try {
       if (entry.startsWith(prefix)) await removeTree(path.join(realParent, entry));
       else if (journalTemp.test(entry)) await fs.unlink(path.join(realParent, entry));
+      else if (lockClaim.test(entry)) {
+        const claim = await readLock(path.join(realParent, entry));
+        if (claim !== undefined && isStale(claim)) await fs.unlink(path.join(realParent, entry));
+      }
       else {
         const pid = lockTemp.exec(entry)?.[1];
         if (pid !== undefined && Number(pid) !== process.pid && !isSameProcessAlive(Number(pid))) await fs.unlink(path.join(realParent, entry));

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
@@ -168,11 +169,18 @@ describe('recreate killed with SIGKILL', () => {
     const journalTemp = path.join(project, '.env.venv-manager.journal.0a1b2c3d.tmp');
     const deadLockTemp = path.join(project, `.env.venv-manager.lock.${deadPid()}.0a1b2c3d.tmp`);
     const liveLockTemp = path.join(project, `.env.venv-manager.lock.${process.ppid}.0a1b2c3d.tmp`);
+    // Claims to take a stale lock over (lock.ts), one of a killed process and one of a live one.
+    const claim = (pid: number) => JSON.stringify({ pid, host: os.hostname(), started: new Date().toISOString(), operation: 'clear', token: `t${pid}` });
+    const deadClaim = path.join(project, '.env.venv-manager.lock.takeover-0123456789abcdef');
+    const liveClaim = path.join(project, '.env.venv-manager.lock.takeover-fedcba9876543210');
     for (const f of [journalTemp, deadLockTemp, liveLockTemp]) await fs.writeFile(f, '{');
+    await fs.writeFile(deadClaim, claim(deadPid()));
+    await fs.writeFile(liveClaim, claim(process.ppid));
     assert.equal(await recoverEnvironment(envDir), 'none');
-    assert.deepEqual(await leftovers(project), [path.basename(liveLockTemp)]);
+    assert.deepEqual((await leftovers(project)).sort(), [path.basename(liveLockTemp), path.basename(liveClaim)].sort());
     assert.deepEqual(await snapshotTree(envDir), old);
     await fs.unlink(liveLockTemp);
+    await fs.unlink(liveClaim);
   });
 
   test('venv-manager recover puts the old env back after a kill, and says when there is nothing to do', async () => {
