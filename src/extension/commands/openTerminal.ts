@@ -1,9 +1,8 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { readPromptValue } from '../../core';
 import { readSettings } from '../config';
 import { isSameOrInside } from '../environments/environmentStore';
-import { activationVariables } from '../terminal/activationVariables';
+import { activationTargetOf, activationVariables } from '../terminal/activationVariables';
 import { folderFor, resolveEnvironment, type CommandContext, type EnvironmentArgument } from './commandContext';
 
 const ID = 'openTerminal';
@@ -37,8 +36,7 @@ export async function openTerminalCommand(ctx: CommandContext, arg?: Environment
     }
     options.cwd = folder.uri;
   } else {
-    const rawPrompt = env.prompt ?? env.cfg?.values.get('prompt');
-    const vars = activationVariables({ envPath: env.path, binDir: env.binDir, prompt: rawPrompt === undefined ? undefined : readPromptValue(rawPrompt) });
+    const vars = activationVariables(activationTargetOf(env));
     const pathVar = process.platform === 'win32' ? 'Path' : 'PATH';
     options.cwd = folder?.uri ?? vscode.Uri.file(os.homedir());
     options.env = { ...vars.replace, PYTHONHOME: null, [pathVar]: vars.prepend.PATH + (process.env[pathVar] ?? '') };

@@ -4,6 +4,8 @@
  */
 import * as path from 'node:path';
 
+import type { DiscoveredEnvironment } from '../../core';
+
 import { fishVariables } from './fishStartup';
 import { shVariables } from './shStartup';
 import { zshVariables } from './zshStartup';
@@ -40,6 +42,14 @@ export interface ActivationVariables {
 
 /** Name of the environment variable from which bash imports an exported function. */
 export const BASH_DEACTIVATE_VARIABLE = 'BASH_FUNC_deactivate%%';
+
+/**
+ * The target of a discovered environment. Its `prompt` is already decoded from pyvenv.cfg by
+ * discovery; decoding it again would turn a prompt of `'x'` (cfg `prompt = "'x'"`) into `x`.
+ */
+export function activationTargetOf(env: Pick<DiscoveredEnvironment, 'path' | 'binDir' | 'prompt'>): Pick<ActivationTarget, 'envPath' | 'binDir' | 'prompt'> {
+  return { envPath: env.path, binDir: env.binDir, ...(env.prompt !== undefined ? { prompt: env.prompt } : {}) };
+}
 
 export function activationVariables(target: ActivationTarget, platform: NodeJS.Platform = process.platform): ActivationVariables {
   const delimiter = platform === 'win32' ? ';' : ':';

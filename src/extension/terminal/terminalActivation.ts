@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readPromptValue, type DiscoveredEnvironment } from '../../core';
+import type { DiscoveredEnvironment } from '../../core';
 import { affectsSetting, readSettings } from '../config';
 import { Settings } from '../constants';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import { isSameOrInside } from '../environments/environmentStore';
-import { activationVariables } from './activationVariables';
+import { activationTargetOf, activationVariables } from './activationVariables';
 import { installFishStartup } from './fishStartup';
 import { installShStartup } from './shStartup';
 import { installZshStartup } from './zshStartup';
@@ -89,12 +89,8 @@ interface ShellStartupDirs {
 }
 
 function writeActivation(scoped: vscode.EnvironmentVariableCollection, env: DiscoveredEnvironment, startup: ShellStartupDirs): void {
-  const rawPrompt = env.prompt ?? env.cfg?.values.get('prompt');
-  const prompt = rawPrompt === undefined ? undefined : readPromptValue(rawPrompt);
   const vars = activationVariables({
-    envPath: env.path,
-    binDir: env.binDir,
-    prompt,
+    ...activationTargetOf(env),
     zshStartupDir: startup.zsh,
     userZdotdir: process.env.ZDOTDIR,
     fishDataDir: startup.fish,

@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { inspectEnvironment } from '../../../src/core';
 import {
+  activationTargetOf,
   activationVariables,
   bashDeactivateFunction,
   BASH_DEACTIVATE_VARIABLE,
@@ -32,6 +34,20 @@ function runActivated(envPath: string, binDir: string, script: string, basePath 
 }
 
 describe('activation variables', () => {
+  test('the prompt of a discovered env is decoded from pyvenv.cfg once: prompt = "\'x\'" activates as \'x\'', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-prompt-'));
+    try {
+      const envPath = path.join(dir, 'env');
+      fs.mkdirSync(path.join(envPath, 'bin'), { recursive: true });
+      fs.writeFileSync(path.join(envPath, 'pyvenv.cfg'), `home = /usr/bin\nversion = 3.12.1\nprompt = "'x'"\n`);
+      const env = await inspectEnvironment(envPath);
+      assert.ok(env);
+      assert.equal(activationVariables(activationTargetOf(env), 'linux').replace.VIRTUAL_ENV_PROMPT, "'x'");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('POSIX: VIRTUAL_ENV, prompt from the folder name, PYTHONHOME emptied, PATH gets bin + ":"', () => {
     const v = activationVariables({ envPath: '/w/.venv', binDir: '/w/.venv/bin' }, 'linux');
     assert.equal(v.replace.VIRTUAL_ENV, '/w/.venv');
