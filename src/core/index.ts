@@ -16,3 +16,4 @@ export {
 export { envLayout, type EnvLayout } from './layout';
 export { targetPlatform, type TargetPlatform, type OsName } from './platform';
 export * from './lifecycle';
+export * from './packages';

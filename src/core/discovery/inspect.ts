@@ -133,7 +133,8 @@ async function findLayout(envDir: string, platform: NodeJS.Platform): Promise<La
   return { binDir, interpreterPath: path.join(binDir, preferWindows ? 'python.exe' : 'python'), windows: preferWindows };
 }
 
-async function findSitePackages(envDir: string, windows: boolean, version: string | undefined): Promise<string | undefined> {
+/** The env's site-packages (`Lib\site-packages`, or `lib/pythonX.Y/site-packages` of its version first). */
+export async function findSitePackages(envDir: string, windows: boolean, version: string | undefined): Promise<string | undefined> {
   if (windows) {
     const p = path.join(envDir, 'Lib', 'site-packages');
     return (await lstatOrUndefined(p)) ? p : undefined;

@@ -1,0 +1,357 @@
+/**
+ * The distributions installed in an environment, read from its site-packages the way
+ * importlib.metadata finds them (`*.dist-info`, `*.egg-info`, `*.egg-link`), without running Python.
+ * Reading is tolerant: a damaged distribution is listed with its problems, never dropped, and
+ * nothing thrown by one entry stops the others.
+ */
+import type { Dirent } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findSitePackages } from '../discovery/inspect';
+import { readRegularFileHead } from '../discovery/safeRead';
+import { mapLimited } from '../mapLimited';
+
+/** How the distribution records itself in site-packages. */
+export type DistributionFormat = 'dist-info' | 'egg-info' | 'egg-link';
+
+export type DistributionProblemCode =
+  /** No METADATA (dist-info) / PKG-INFO (egg-info): importlib.metadata and pip cannot read it. */
+  | 'no-metadata'
+  /** METADATA without a Name or Version header. */
+  | 'bad-metadata'
+  /** No RECORD: pip cannot uninstall or upgrade it cleanly. */
+  | 'no-record'
+  /** direct_url.json that is not the JSON PEP 610 describes. */
+  | 'bad-direct-url'
+  /** Another record of the same project in the same site-packages (an interrupted install). */
+  | 'duplicate';
+
+export interface DistributionProblem {
+  code: DistributionProblemCode;
+  message: string;
+}
+
+/** PEP 610 `direct_url.json`: where a distribution was installed from when not from an index. */
+export interface DirectUrl {
+  url: string;
+  editable: boolean;
+  /** The local folder or archive of a `file:` URL. */
+  localPath?: string;
+  /** 'git', 'hg', ... for a VCS install. */
+  vcs?: string;
+  commitId?: string;
+}
+
+export interface InstalledDistribution {
+  /** The project name as its metadata spells it (`Foo_Bar`), or as the folder name does when unreadable. */
+  name: string;
+  /** PEP 503 normalised name (`foo-bar`): compare names with this. */
+  normalizedName: string;
+  /** `Version` from the metadata ('' when unreadable). */
+  version: string;
+  /** The installer was asked for it by name (the `REQUESTED` marker, PEP 376), not pulled in as a dependency. */
+  requested: boolean;
+  /** Installed in development mode (PEP 660 `direct_url.json` with `editable: true`, or an `.egg-link`). */
+  editable: boolean;
+  /** The project folder an editable install runs from. */
+  sourceFolder?: string;
+  directUrl?: DirectUrl;
+  summary?: string;
+  /** `Requires-Dist` lines, unparsed (PEP 508). */
+  requires: string[];
+  format: DistributionFormat;
+  /** The `.dist-info` / `.egg-info` folder (or file) or the `.egg-link` file. */
+  metadataPath: string;
+  problems: DistributionProblem[];
+}
+
+export interface ReadDistributionsOptions {
+  signal?: AbortSignal;
+}
+
+/** Where distributions are read: an env folder, or an env already inspected (its site-packages known). */
+export type DistributionsTarget = string | { path: string; sitePackages?: string };
+
+/** PEP 503: runs of `-`, `_`, `.` become one `-`, lower case. */
+export function normalizeProjectName(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+
+const METADATA_HEAD_BYTES = 64 * 1024;
+
+/** The site-packages folder of an env (this OS's layout first, then the other), or undefined. */
+export async function sitePackagesOf(target: DistributionsTarget): Promise<string | undefined> {
+  if (typeof target !== 'string' && target.sitePackages) return target.sitePackages;
+  const dir = typeof target === 'string' ? target : target.path;
+  const windows = process.platform === 'win32';
+  return (await findSitePackages(dir, windows, undefined)) ?? (await findSitePackages(dir, !windows, undefined));
+}
+
+/**
+ * Every distribution in the env's site-packages, sorted by normalised name. An env without a
+ * site-packages folder has none. Only the env's own site-packages is read (like `pip list --local`).
+ */
+export async function readInstalledDistributions(target: DistributionsTarget, opts: ReadDistributionsOptions = {}): Promise<InstalledDistribution[]> {
+  const site = await sitePackagesOf(target);
+  if (!site) return [];
+  return readDistributionsIn(site, opts);
+}
+
+/** Every distribution recorded in one site-packages folder, sorted by normalised name. */
+export async function readDistributionsIn(sitePackages: string, opts: ReadDistributionsOptions = {}): Promise<InstalledDistribution[]> {
+  opts.signal?.throwIfAborted();
+  const entries = await fs.readdir(sitePackages, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  const found = await Promise.all(entries.map((e) => readEntry(sitePackages, e)));
+  opts.signal?.throwIfAborted();
+  const out = found.filter((d): d is InstalledDistribution => d !== undefined);
+  markDuplicates(out);
+  return out.sort((a, b) => compareNames(a, b) || a.metadataPath.localeCompare(b.metadataPath));
+}
+
+/**
+ * The distributions of one project (any spelling of its name) in one site-packages folder: only the
+ * matching entries are read, so asking many envs stays cheap. Usually none or one.
+ */
+export async function findDistributionIn(sitePackages: string, name: string): Promise<InstalledDistribution[]> {
+  const wanted = normalizeProjectName(name);
+  const entries = await fs.readdir(sitePackages, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  const matching = entries.filter((e) => {
+    const parsed = parseEntryName(e.name);
+    if (!parsed) return false;
+    // The folder's name/version split is a guess ('a-3d-1.0'); the metadata decides below.
+    const stem = normalizeProjectName(e.name.replace(/\.(dist-info|egg-info|egg-link)$/i, ''));
+    return normalizeProjectName(parsed.name) === wanted || stem === wanted || stem.startsWith(`${wanted}-`);
+  });
+  const found = await Promise.all(matching.map((e) => readEntry(sitePackages, e)));
+  // An egg-link's folder name can differ from its metadata's name; the metadata decides.
+  const out = found.filter((d): d is InstalledDistribution => d !== undefined && d.normalizedName === wanted);
+  markDuplicates(out);
+  return out;
+}
+
+/** One environment that holds a distribution. */
+export interface PackageLocation {
+  /** The environment folder. */
+  env: string;
+  distribution: InstalledDistribution;
+}
+
+/**
+ * Every environment of `envs` that holds the project `name` (any spelling), in one pass over their
+ * site-packages folders, in the order of `envs`. An env holding two records of it appears twice.
+ */
+export async function findPackageInEnvironments(envs: readonly { path: string; sitePackages?: string }[], name: string, opts: ReadDistributionsOptions = {}): Promise<PackageLocation[]> {
+  const perEnv = await mapLimited(envs, 32, async (env) => {
+    opts.signal?.throwIfAborted();
+    const site = await sitePackagesOf(env);
+    return site ? (await findDistributionIn(site, name)).map((distribution) => ({ env: env.path, distribution })) : [];
+  });
+  return perEnv.flat();
+}
+
+function compareNames(a: InstalledDistribution, b: InstalledDistribution): number {
+  return a.normalizedName < b.normalizedName ? -1 : a.normalizedName > b.normalizedName ? 1 : 0;
+}
+
+function markDuplicates(dists: InstalledDistribution[]): void {
+  const byName = new Map<string, InstalledDistribution[]>();
+  for (const d of dists) {
+    const list = byName.get(d.normalizedName);
+    if (list) list.push(d);
+    else byName.set(d.normalizedName, [d]);
+  }
+  for (const list of byName.values()) {
+    if (list.length < 2) continue;
+    for (const d of list) {
+      const others = list.filter((o) => o !== d).map((o) => path.basename(o.metadataPath));
+      d.problems.push({ code: 'duplicate', message: `${d.name} is recorded more than once in site-packages (also ${others.join(', ')}); reinstall it` });
+    }
+  }
+}
+
+/**
+ * `{name}-{version}.dist-info`, `{name}-{version}[-pyX.Y].egg-info`, `{name}.egg-link`: the name
+ * (and version) the folder says, or undefined for anything else in site-packages.
+ */
+export function parseEntryName(entry: string): { name: string; version?: string; format: DistributionFormat } | undefined {
+  const m = /^(.+)\.(dist-info|egg-info|egg-link)$/i.exec(entry);
+  if (!m) return undefined;
+  const format = m[2]!.toLowerCase() as DistributionFormat;
+  const stem = m[1]!;
+  if (format === 'egg-link') return { name: stem, format };
+  // The name part never holds a '-' (it is escaped to '_'); the version starts with a digit.
+  const dash = /-(?=\d)/.exec(stem);
+  if (!dash) return { name: stem, format };
+  const name = stem.slice(0, dash.index);
+  let version = stem.slice(dash.index + 1);
+  if (format === 'egg-info') version = version.replace(/-py\d+(\.\d+)*(-.*)?$/, '');
+  return { name, version, format };
+}
+
+async function readEntry(site: string, entry: Dirent): Promise<InstalledDistribution | undefined> {
+  const parsed = parseEntryName(entry.name);
+  if (!parsed) return undefined;
+  const full = path.join(site, entry.name);
+  try {
+    if (parsed.format === 'egg-link') return await readEggLink(full, parsed.name);
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await fs.stat(full).then((s) => s.isDirectory(), () => false)));
+    if (parsed.format === 'dist-info') return isDir ? await readDistInfo(full, parsed) : undefined;
+    return await readEggInfo(full, parsed, isDir);
+  } catch {
+    // Unexpected (a folder vanishing mid-read): list it as unreadable rather than lose the others.
+    return fromFolderName(full, parsed, [{ code: 'no-metadata', message: `${entry.name} could not be read` }]);
+  }
+}
+
+function fromFolderName(metadataPath: string, parsed: { name: string; version?: string; format: DistributionFormat }, problems: DistributionProblem[]): InstalledDistribution {
+  return {
+    name: parsed.name,
+    normalizedName: normalizeProjectName(parsed.name),
+    version: parsed.version ?? '',
+    requested: false,
+    editable: false,
+    requires: [],
+    format: parsed.format,
+    metadataPath,
+    problems,
+  };
+}
+
+async function readDistInfo(dir: string, parsed: { name: string; version?: string; format: DistributionFormat }): Promise<InstalledDistribution> {
+  const files = new Set(await fs.readdir(dir).catch(() => [] as string[]));
+  const problems: DistributionProblem[] = [];
+  const base = path.basename(dir);
+  const meta = files.has('METADATA') ? await readMetadataHeaders(path.join(dir, 'METADATA')) : undefined;
+  if (!files.has('METADATA') || !meta) problems.push({ code: 'no-metadata', message: `${base} has no readable METADATA file; reinstall it` });
+  else if (!meta.name || !meta.version) problems.push({ code: 'bad-metadata', message: `${base}/METADATA has no ${meta.name ? 'Version' : 'Name'}; reinstall it` });
+  if (!files.has('RECORD')) problems.push({ code: 'no-record', message: `${base} has no RECORD file: pip cannot uninstall or upgrade it cleanly; reinstall it with --force-reinstall` });
+  const dist = withMetadata(fromFolderName(dir, parsed, problems), meta);
+  dist.requested = files.has('REQUESTED');
+  if (files.has('direct_url.json')) {
+    const direct = await readDirectUrl(path.join(dir, 'direct_url.json'));
+    if (direct) {
+      dist.directUrl = direct;
+      dist.editable = direct.editable;
+      if (direct.editable && direct.localPath) dist.sourceFolder = direct.localPath;
+    } else problems.push({ code: 'bad-direct-url', message: `${base}/direct_url.json is not valid PEP 610 JSON` });
+  }
+  return dist;
+}
+
+async function readEggInfo(full: string, parsed: { name: string; version?: string; format: DistributionFormat }, isDir: boolean): Promise<InstalledDistribution> {
+  // A distutils install writes the egg-info as a single PKG-INFO file.
+  const meta = await readMetadataHeaders(isDir ? path.join(full, 'PKG-INFO') : full);
+  const problems: DistributionProblem[] = [];
+  if (!meta) problems.push({ code: 'no-metadata', message: `${path.basename(full)} has no readable PKG-INFO; reinstall it` });
+  else if (!meta.name || !meta.version) problems.push({ code: 'bad-metadata', message: `${path.basename(full)} has no ${meta.name ? 'Version' : 'Name'}; reinstall it` });
+  return withMetadata(fromFolderName(full, parsed, problems), meta);
+}
+
+/** A legacy `setup.py develop` install: the link's first line is the project folder, which holds `<name>.egg-info`. */
+async function readEggLink(file: string, linkName: string): Promise<InstalledDistribution> {
+  const head = await readRegularFileHead(file, 16 * 1024);
+  const source = head?.bytes.toString('utf8').split(/\r?\n/)[0]?.trim();
+  const parsed = { name: linkName, format: 'egg-link' as const };
+  if (!source) return fromFolderName(file, parsed, [{ code: 'no-metadata', message: `${path.basename(file)} does not name a project folder; reinstall it` }]);
+  const sourceFolder = path.resolve(path.dirname(file), source);
+  const wanted = normalizeProjectName(linkName);
+  const eggInfo = (await fs.readdir(sourceFolder).catch(() => [] as string[]))
+    .find((n) => n.toLowerCase().endsWith('.egg-info') && normalizeProjectName(parseEntryName(n)?.name ?? '') === wanted);
+  const meta = eggInfo ? await readMetadataHeaders(path.join(sourceFolder, eggInfo, 'PKG-INFO')) : undefined;
+  const problems: DistributionProblem[] = meta ? [] : [{ code: 'no-metadata', message: `${path.basename(file)} points at ${sourceFolder}, which has no readable ${linkName}.egg-info; reinstall it` }];
+  const dist = withMetadata(fromFolderName(file, parsed, problems), meta);
+  dist.editable = true;
+  dist.sourceFolder = sourceFolder;
+  return dist;
+}
+
+function withMetadata(dist: InstalledDistribution, meta: MetadataHeaders | undefined): InstalledDistribution {
+  if (!meta) return dist;
+  if (meta.name) {
+    dist.name = meta.name;
+    dist.normalizedName = normalizeProjectName(meta.name);
+  }
+  if (meta.version) dist.version = meta.version;
+  if (meta.summary) dist.summary = meta.summary;
+  dist.requires = meta.requires;
+  return dist;
+}
+
+interface MetadataHeaders {
+  name?: string;
+  version?: string;
+  summary?: string;
+  requires: string[];
+}
+
+/** The header block of a core-metadata file (RFC 822 style, up to the first empty line). */
+async function readMetadataHeaders(file: string): Promise<MetadataHeaders | undefined> {
+  let head = await readRegularFileHead(file, METADATA_HEAD_BYTES);
+  if (!head) return undefined;
+  let text = head.bytes.toString('utf8');
+  if (head.size > head.bytes.length && !/\r?\n\r?\n/.test(text)) {
+    // Headers longer than the head (an old-style Description header): read it all.
+    head = await readRegularFileHead(file, head.size);
+    if (!head) return undefined;
+    text = head.bytes.toString('utf8');
+  }
+  return parseMetadataHeaders(text);
+}
+
+/** Name, Version, Summary and Requires-Dist from core metadata text (METADATA / PKG-INFO). */
+export function parseMetadataHeaders(text: string): MetadataHeaders {
+  const out: MetadataHeaders = { requires: [] };
+  let key: string | undefined;
+  let value = '';
+  const flush = () => {
+    if (key === undefined) return;
+    const v = value.trim();
+    switch (key) {
+      case 'name': out.name ??= v; break;
+      case 'version': out.version ??= v; break;
+      case 'summary': out.summary ??= v; break;
+      case 'requires-dist': if (v) out.requires.push(v); break;
+    }
+    key = undefined;
+  };
+  for (const line of text.split(/\r?\n/)) {
+    if (line === '') break;
+    if (/^[ \t]/.test(line)) {
+      if (key !== undefined) value += ` ${line.trim()}`;
+      continue;
+    }
+    flush();
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    key = line.slice(0, colon).trim().toLowerCase();
+    value = line.slice(colon + 1);
+  }
+  flush();
+  return out;
+}
+
+async function readDirectUrl(file: string): Promise<DirectUrl | undefined> {
+  const head = await readRegularFileHead(file, 256 * 1024);
+  if (!head) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(head.bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!json || typeof json !== 'object') return undefined;
+  const o = json as { url?: unknown; dir_info?: { editable?: unknown }; vcs_info?: { vcs?: unknown; commit_id?: unknown } };
+  if (typeof o.url !== 'string') return undefined;
+  const out: DirectUrl = { url: o.url, editable: o.dir_info?.editable === true };
+  if (/^file:/i.test(o.url)) {
+    try {
+      out.localPath = fileURLToPath(o.url);
+    } catch {
+      // a file: URL of another host or platform: keep the URL only
+    }
+  }
+  if (typeof o.vcs_info?.vcs === 'string') out.vcs = o.vcs_info.vcs;
+  if (typeof o.vcs_info?.commit_id === 'string') out.commitId = o.vcs_info.commit_id;
+  return out;
+}
