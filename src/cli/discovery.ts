@@ -10,6 +10,7 @@ import {
   inspectAll,
   inspectEnvironment,
   scanForEnvironments,
+  versionLabel,
   type BaseInterpreter,
   type DiscoveredEnvironment,
 } from '../core/discovery';
@@ -46,7 +47,8 @@ function healthMark(env: DiscoveredEnvironment): string {
 }
 
 function describeEnvLine(env: DiscoveredEnvironment): string {
-  const parts = [healthMark(env), env.path, `${env.kind}${env.version ? ` ${env.version}` : ''}`];
+  const version = versionLabel(env.version, env.freeThreaded);
+  const parts = [healthMark(env), env.path, `${env.kind}${version ? ` ${version}` : ''}`];
   if (env.scope === 'global') parts.push(`[${env.source}]`);
   if (env.prompt !== undefined && env.prompt !== env.name) parts.push(`prompt '${env.prompt}'`);
   return parts.join('  ');
@@ -148,7 +150,7 @@ export const inspectCommand: CliCommand = {
     const rows: [string, string | undefined][] = [
       ['path', env.path],
       ['kind', env.kind],
-      ['version', env.version],
+      ['version', versionLabel(env.version, env.freeThreaded)],
       ['prompt', env.prompt],
       ['interpreter', env.interpreterPath],
       ['base interpreter', env.baseInterpreter],
@@ -190,7 +192,7 @@ export const interpretersCommand: CliCommand = {
       io.stdout('No Python interpreters found on PATH, in pyenv or in the usual system folders.\n');
       return 0;
     }
-    const label = (i: BaseInterpreter) => `${i.implementation ?? 'python'} ${i.version ?? '?'}${i.freeThreaded ? ' (free-threaded)' : ''}`;
+    const label = (i: BaseInterpreter) => `${i.implementation ?? 'python'} ${versionLabel(i.version ?? '?', i.freeThreaded)}`;
     const width = Math.max(...found.map((i) => label(i).length));
     io.stdout(`${found.map((i) => `${label(i).padEnd(width)}  ${i.path}  [${i.source}]`).join('\n')}\n`);
     return 0;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { loadExeca } from './execa';
 import { builtinActivationScripts, quotingForScript, substitutePlaceholders, type PlaceholderValues } from './activation';
 import { defaultCacheDir, getInterpreterInfo, versionAtLeast, VenvError, type InterpreterInfo } from './interpreter';
-import { baseExecutableDir, envLayout, posixInterpreterAliases, windowsInterpreterPlan, type EnvLayout } from './layout';
+import { baseExecutableDir, envLayout, hasPatchLevelChange, posixInterpreterAliases, windowsInterpreterPlan, type EnvLayout } from './layout';
 import { targetPlatform, type TargetPlatform } from './platform';
 import { pythonStrRepr, serializePyvenvCfg } from './pyvenvCfg';
 import { seedPip } from './seed';
@@ -50,6 +50,8 @@ export interface EnvContext {
   pythonExe: string;
   incPath: string;
   libPath: string;
+  /** 3.15+ (`context.platlib_path`): the scheme's platlib folder, created beside purelib. */
+  platlibPath?: string;
   binPath: string;
   binName: string;
   envExe: string;
@@ -67,6 +69,12 @@ export interface EnvContext {
   platform: TargetPlatform;
   layout: EnvLayout;
 }
+
+/** gh-145417: scripts without placeholders are copied without their times from these releases on. */
+const SCRIPT_COPY_WITHOUT_TIMES = [
+  [3, 13, 13],
+  [3, 14, 4],
+] as const;
 
 const GITIGNORE_TEXT = '# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n';
 
@@ -191,11 +199,13 @@ export class EnvBuilder {
     const binPath = path.join(envDir, ...layout.binParts);
     const incPath = path.join(envDir, ...layout.includeParts);
     const libPath = path.join(envDir, ...layout.libParts);
+    const platlibPath = layout.platlibParts && path.join(envDir, ...layout.platlibParts);
     if (created) {
       // A directory made just now is empty: no checks needed, every part can be made at once.
       await Promise.all([
         fs.mkdir(incPath, { recursive: true }),
         fs.mkdir(libPath, { recursive: true }),
+        platlibPath === undefined || platlibPath === libPath ? undefined : fs.mkdir(platlibPath, { recursive: true }),
         fs.mkdir(binPath, { recursive: true }),
         layout.lib64 ? fs.symlink('lib', path.join(envDir, 'lib64')) : undefined,
       ]);
@@ -203,6 +213,7 @@ export class EnvBuilder {
       await Promise.all([
         this.createIfNeeded(incPath),
         this.createIfNeeded(libPath).then(() => (layout.lib64 ? this.linkLib64(envDir) : undefined)),
+        platlibPath === undefined || platlibPath === libPath ? undefined : this.createIfNeeded(platlibPath),
         this.createIfNeeded(binPath),
       ]);
     }
@@ -227,6 +238,7 @@ export class EnvBuilder {
       pythonExe: layout.pythonExe,
       incPath,
       libPath,
+      ...(platlibPath === undefined ? {} : { platlibPath }),
       binPath,
       binName: layout.binName,
       envExe,
@@ -451,6 +463,7 @@ export class EnvBuilder {
     if (dir === undefined) return this.installBuiltinScripts(context);
     const values = this.placeholderValues(context);
     const skip = (name: string) => context.info.osName === 'nt' && /^(python|venv).*\.(exe|pdb)$/i.test(name);
+    const keepsScriptTimes = versionAtLeast(context.info, 3, 13) && !hasPatchLevelChange(context.info, SCRIPT_COPY_WITHOUT_TIMES);
     const walk = async (srcDir: string, destDir: string): Promise<void> => {
       const entries = await fs.readdir(srcDir, { withFileTypes: true }).catch(() => []);
       if (entries.length > 0) await fs.mkdir(destDir, { recursive: true });
@@ -468,8 +481,13 @@ export class EnvBuilder {
             this.warn(`unable to copy script ${pythonStrRepr(src)}, may be binary: ${(err as Error).message}`);
             return;
           }
-          await fs.writeFile(dest, substitutePlaceholders(text, values, quotingForScript(entry.name)), 'utf8');
-          await fs.chmod(dest, (await fs.stat(src)).mode & 0o7777);
+          const replaced = substitutePlaceholders(text, values, quotingForScript(entry.name));
+          await fs.writeFile(dest, replaced, 'utf8');
+          const st = await fs.stat(src);
+          await fs.chmod(dest, st.mode & 0o7777);
+          // A file without placeholders is copied: 3.13.0-3.13.12 and 3.14.0-3.14.3 with its times
+          // (shutil.copy2), later releases without them (shutil.copy, gh-145417).
+          if (replaced === text && keepsScriptTimes) await fs.utimes(dest, st.atime, st.mtime);
         }),
       );
     };

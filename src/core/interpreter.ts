@@ -46,6 +46,12 @@ export interface InterpreterInfo {
   /** 3.11+: sysconfig.get_paths('venv') with every base variable set to the literal '{ENV}'. */
   venvPaths?: Record<string, string>;
   gilDisabled: boolean;
+  /**
+   * sys.getfilesystemencoding() as `python -m venv` run with the caller's environment would see it
+   * (3.14 makes its `𝜋thon` name only when it is 'utf-8'). Missing in facts cached by older
+   * versions of this extension: taken as 'utf-8'.
+   */
+  filesystemEncoding?: string;
   hasEnsurepip: boolean;
   /** The wheels this interpreter's ensurepip would install (its `_bundled` dir or the distro's WHEEL_PKG_DIR). */
   bundledWheels: WheelFile[];
@@ -124,6 +130,10 @@ def facts():
     if any(os.path.isfile(os.path.join(d, 'pyvenv.cfg')) for d in (exe_dir, os.path.dirname(exe_dir))):
         prefix = os.path.dirname(exe_dir)
     v = sys.version_info
+    fs_encoding = sys.getfilesystemencoding()
+    # -I hides PYTHONUTF8 from this process, not from the python -m venv we stand in for.
+    if v >= (3, 7) and os.environ.get('PYTHONUTF8') == '1':
+        fs_encoding = 'utf-8'
     return {
         'executable': sys.executable,
         'baseExecutable': base or '',
@@ -140,6 +150,7 @@ def facts():
         'stdlib': stdlib,
         'venvPaths': venv_paths,
         'gilDisabled': bool(sysconfig.get_config_var('Py_GIL_DISABLED')),
+        'filesystemEncoding': fs_encoding,
         'hasEnsurepip': os.path.exists(os.path.join(stdlib, 'ensurepip', '__main__.py')),
         'bundledWheels': wheels,
     }
@@ -148,7 +159,7 @@ sys.stdout.write('\n${'@@VENV_MANAGER_FACTS@@'}' + json.dumps(facts()) + '\n')
 `;
 
 const FACTS_MARKER = '@@VENV_MANAGER_FACTS@@';
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 let introspections = 0;
 /** How many times an interpreter was actually run for its facts in this process (cache misses). */

@@ -12,9 +12,14 @@ export interface EnvLayout {
   readonly includeParts: readonly string[];
   /** site-packages (`purelib`). */
   readonly libParts: readonly string[];
+  /**
+   * 3.15+: the `platlib` folder venv creates instead of the lib64 link (gh-133951); the same as
+   * `libParts` where `sys.platlibdir` is `lib`. Undefined for versions that do not create it.
+   */
+  readonly platlibParts?: readonly string[];
   /** `context.bin_name`: the bin dir relative to the env dir, in the target's path flavour. */
   readonly binName: string;
-  /** Create `lib64 -> lib` (64-bit POSIX, not macOS). */
+  /** Create `lib64 -> lib` (64-bit POSIX, not macOS, before 3.15). */
   readonly lib64: boolean;
   /** `context.python_exe`: name of the environment's main interpreter file. */
   readonly pythonExe: string;
@@ -33,17 +38,41 @@ export function envLayout(info: InterpreterInfo): EnvLayout {
   const [major, minor] = info.version;
   // 3.11+ asks sysconfig's venv scheme (bpo-45413); older versions hard-code these.
   const fromScheme = versionAtLeast(info, 3, 11);
+  const t = info.gilDisabled ? 't' : '';
   const binParts = (fromScheme && schemeParts(info, 'scripts')) || [nt ? 'Scripts' : 'bin'];
-  const includeParts = (fromScheme && schemeParts(info, 'include')) || [nt ? 'Include' : 'include'];
-  const libParts = (fromScheme && schemeParts(info, 'purelib')) || (nt ? ['Lib', 'site-packages'] : ['lib', `python${major}.${minor}`, 'site-packages']);
+  // 3.11-3.13 took the include folder from the scheme (`include/python3.13[t|d]` on POSIX); 3.14
+  // went back to a plain `include` (gh-127724).
+  const includeParts = (fromScheme && !versionAtLeast(info, 3, 14) && schemeParts(info, 'include')) || [nt ? 'Include' : 'include'];
+  const defaultLib = nt ? ['Lib', 'site-packages'] : ['lib', `python${major}.${minor}${t}`, 'site-packages'];
+  const libParts = (fromScheme && schemeParts(info, 'purelib')) || defaultLib;
+  const platlib = makesPlatlibDir(info);
   return {
     binParts,
     includeParts,
     libParts,
+    ...(platlib ? { platlibParts: schemeParts(info, 'platlib') ?? libParts } : {}),
     binName: binParts.join(platform.path.sep),
-    lib64: info.is64bit && !nt && info.platform !== 'darwin',
+    lib64: !platlib && info.is64bit && !nt && info.platform !== 'darwin',
     pythonExe: pythonExeName(info, platform),
   };
+}
+
+/** 3.15 (gh-133951) creates the scheme's platlib folder and no longer links lib64 -> lib. */
+function makesPlatlibDir(info: InterpreterInfo): boolean {
+  return versionAtLeast(info, 3, 15);
+}
+
+/**
+ * For a change that shipped in patch releases of several lines at once (e.g. 3.13.13 and 3.14.4):
+ * true when `info` has it. `firsts` lists the first release of each line that has it, oldest line
+ * first; lines before the first listed one never got it, lines after the last one always have it.
+ */
+export function hasPatchLevelChange(info: Pick<InterpreterInfo, 'version'>, firsts: ReadonlyArray<readonly [number, number, number]>): boolean {
+  const [major, minor] = info.version;
+  const line = firsts.find(([x, y]) => x === major && y === minor);
+  if (line) return versionAtLeast(info, ...line);
+  const last = firsts[firsts.length - 1];
+  return last !== undefined && versionAtLeast(info, last[0], last[1] + 1);
 }
 
 /** `context.python_dir`: the directory of the base executable (venv's `home`), in the target's path flavour. */
@@ -66,9 +95,16 @@ function isDebugExe(exename: string, platform: TargetPlatform): boolean {
   return platform.normcase(platform.path.parse(exename).name).endsWith('_d');
 }
 
-/** POSIX: the extra names next to the main interpreter (links to it or copies of it). */
+/** The fourth name 3.14 adds when the file-system encoding is UTF-8 (gh-119535): U+1D70B + `thon`. */
+export const PI_THON = '\u{1D70B}thon';
+
+/** POSIX: the extra names next to the main interpreter (links to it or copies of it), in venv's order. */
 export function posixInterpreterAliases(info: InterpreterInfo): string[] {
-  return versionAtLeast(info, 3, 9) ? ['python', 'python3', `python3.${info.version[1]}`] : ['python', 'python3'];
+  if (!versionAtLeast(info, 3, 9)) return ['python', 'python3'];
+  const names = ['python', 'python3', `python3.${info.version[1]}`];
+  // venv compares sys.getfilesystemencoding() with 'utf-8', the normalised name Python reports.
+  if (info.version[0] === 3 && info.version[1] === 14 && (info.filesystemEncoding ?? 'utf-8') === 'utf-8') names.push(PI_THON);
+  return names;
 }
 
 /** One file of a Windows environment's interpreter set: its name in Scripts and where it comes from. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { versionLabel } from '../core';
 import { Commands } from './constants';
 import type { ActiveEnvironments } from './environments/activeEnvironments';
 
@@ -30,7 +31,8 @@ export class ActiveEnvironmentStatusBar implements vscode.Disposable {
       return;
     }
     const env = this.active.get(folder);
-    this.item.text = env ? `$(layers) ${env.name}${env.version ? ` (${env.version})` : ''}` : `$(layers) ${vscode.l10n.t('No environment')}`;
+    const version = env && versionLabel(env.version, env.freeThreaded);
+    this.item.text = env ? `$(layers) ${env.name}${version ? ` (${version})` : ''}` : `$(layers) ${vscode.l10n.t('No environment')}`;
     this.item.tooltip = env
       ? vscode.l10n.t('Active Python environment of {0}: {1}. Click to choose another.', folder.name, env.path)
       : vscode.l10n.t('No active Python environment in {0}. Click to choose one.', folder.name);

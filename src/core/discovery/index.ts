@@ -19,7 +19,7 @@ export {
   type RegistryHive,
   type RegisteredPython,
 } from './windowsRegistry';
-export { readInstallVersion, readPatchlevelVersion, readExecutableBits, compareVersionsDesc } from './versionFacts';
+export { readInstallVersion, readPatchlevelVersion, readExecutableBits, compareVersionsDesc, versionLabel } from './versionFacts';
 export { readInterpreterVersionOnDisk } from './interpreters';
 export { inspectEnvironment, cfgKind, cfgVersion, type InspectOptions, type BaseFactsCache } from './inspect';
 export { scanForEnvironments, compileExcludes, ALWAYS_EXCLUDED, DEFAULT_MAX_DEPTH, type ScanOptions, type ScanResult } from './scanner';

@@ -115,6 +115,8 @@ interface Layout {
   binDir: string;
   interpreterPath: string;
   windows: boolean;
+  /** Windows: a free-threaded build's `python3.Xt.exe` is among the Scripts. */
+  freeThreadedLauncher: boolean;
 }
 
 /** bin/python on POSIX, Scripts\python.exe on Windows; the other layout when only it is present. */
@@ -127,10 +129,11 @@ async function findLayout(envDir: string, platform: NodeJS.Platform): Promise<La
     if (names.length === 0) continue;
     const wanted = windows ? ['python.exe', 'python3.exe'] : ['python', 'python3'];
     const name = wanted.find((n) => names.includes(n)) ?? names.find((n) => /^(python|pypy)[\d.]*t?(\.exe)?$/i.test(n)) ?? wanted[0];
-    return { binDir, interpreterPath: path.join(binDir, name), windows };
+    const freeThreadedLauncher = windows && names.some((n) => /^python\d+\.\d+t\.exe$/i.test(n));
+    return { binDir, interpreterPath: path.join(binDir, name), windows, freeThreadedLauncher };
   }
   const binDir = path.join(envDir, preferWindows ? 'Scripts' : 'bin');
-  return { binDir, interpreterPath: path.join(binDir, preferWindows ? 'python.exe' : 'python'), windows: preferWindows };
+  return { binDir, interpreterPath: path.join(binDir, preferWindows ? 'python.exe' : 'python'), windows: preferWindows, freeThreadedLauncher: false };
 }
 
 /** The env's site-packages (`Lib\site-packages`, or `lib/pythonX.Y/site-packages` of its version first). */
@@ -173,6 +176,12 @@ async function findBaseInterpreter(home: string, interpreterPath: string, versio
     if (facts.isFile) return { path: c, exists: true, ...(facts.version ? { versionOnDisk: facts.version } : {}) };
   }
   return { path: candidates[0], exists: false };
+}
+
+/** Whether the environment belongs to a free-threaded build, from its site-packages folder or launchers. */
+function isFreeThreadedEnv(layout: Layout, sitePackages: string | undefined): boolean {
+  if (layout.windows) return layout.freeThreadedLauncher;
+  return sitePackages !== undefined && /^python\d+\.\d+t$/.test(path.basename(path.dirname(sitePackages)));
 }
 
 function sameRelease(cfgVersionText: string, diskVersionText: string): boolean {
@@ -312,6 +321,7 @@ async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: s
     name: opts.name ?? path.basename(dir),
     kind: opts.kind ?? (cfg ? cfgKind(cfg) : 'venv'),
     ...(version ? { version } : {}),
+    ...(isFreeThreadedEnv(layout, sitePackages) ? { freeThreaded: true } : {}),
     ...(home ? { home } : {}),
     ...(baseInterpreter ? { baseInterpreter } : {}),
     ...(prompt !== undefined ? { prompt } : {}),

@@ -18,6 +18,7 @@ import {
   parseVersion,
   readExecutableBits,
   readInstallVersion,
+  versionLabel,
 } from './versionFacts';
 
 export interface FindInterpretersOptions {
@@ -449,7 +450,7 @@ async function resolveCommandSpec(spec: Extract<PythonSpec, { kind: 'command' }>
 
 function listFound(found: readonly BaseInterpreter[]): string {
   if (found.length === 0) return 'No Python interpreters were found on PATH, in pyenv or in the usual system folders.';
-  return ['Found:', ...found.map((i) => `  ${(i.implementation ?? 'python') + ' ' + (i.version ?? '(version unknown)')}  ${i.path}  [${i.source}]`)].join('\n');
+  return ['Found:', ...found.map((i) => `  ${i.implementation ?? 'python'} ${versionLabel(i.version ?? '(version unknown)', i.freeThreaded)}  ${i.path}  [${i.source}]`)].join('\n');
 }
 
 /** `[defaults]` of the py launcher's py.ini (in %LOCALAPPDATA%, or beside py.exe in %WINDIR%). */

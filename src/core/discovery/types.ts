@@ -18,6 +18,11 @@ export interface DiscoveredEnvironment {
   kind: EnvKind;
   /** Python version the environment was made with (`version` / `version_info` in pyvenv.cfg). */
   version?: string;
+  /**
+   * Made from a free-threaded build: its site-packages is `lib/python3.14t/` (POSIX), or its
+   * Scripts hold `python3.14t.exe` (Windows).
+   */
+  freeThreaded?: boolean;
   /** `home` from pyvenv.cfg: the folder of the base interpreter. */
   home?: string;
   /** `home` + the environment's interpreter name: the base interpreter the env was made from. */

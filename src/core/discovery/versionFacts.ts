@@ -28,6 +28,15 @@ export function compareVersionsDesc(a: string | undefined, b: string | undefined
   return 0;
 }
 
+/**
+ * A Python version as every list shows it: `3.14.7`, `3.14.7 free-threaded` (the build matters as
+ * much as the number: its packages need their own wheels). Undefined when the version is unknown.
+ */
+export function versionLabel(version: string | undefined, freeThreaded?: boolean): string | undefined {
+  if (version === undefined) return undefined;
+  return freeThreaded ? `${version} free-threaded` : version;
+}
+
 export interface ExecutableNameFacts {
   implementation: string;
   version?: string;

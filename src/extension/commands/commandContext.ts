@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DiscoveredEnvironment, LifecycleOptions } from '../../core';
+import { versionLabel, type DiscoveredEnvironment, type LifecycleOptions } from '../../core';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import { errorText, type EnvironmentStore } from '../environments/environmentStore';
 import { EnvironmentItem } from '../tree/items';
@@ -53,7 +53,7 @@ export interface EnvironmentPickItem extends vscode.QuickPickItem {
 }
 
 export function environmentPickItem(ctx: CommandContext, env: DiscoveredEnvironment): EnvironmentPickItem {
-  const facts = [env.version ?? vscode.l10n.t('unknown version'), env.kind, env.scope === 'global' ? env.source : vscode.l10n.t('workspace')];
+  const facts = [versionLabel(env.version, env.freeThreaded) ?? vscode.l10n.t('unknown version'), env.kind, env.scope === 'global' ? env.source : vscode.l10n.t('workspace')];
   if (ctx.active.isActiveAnywhere(env.path)) facts.push(vscode.l10n.t('active'));
   if (!env.health.ok) facts.push(vscode.l10n.t('broken'));
   return { label: env.name, description: facts.join(' · '), detail: env.path, env };

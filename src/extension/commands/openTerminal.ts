@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { versionLabel } from '../../core';
 import { readSettings } from '../config';
 import { isSameOrInside } from '../environments/environmentStore';
 import { activationTargetOf, activationVariables } from '../terminal/activationVariables';
@@ -21,7 +22,8 @@ export async function openTerminalCommand(ctx: CommandContext, arg?: Environment
     void ctx.prompter.current.notify(`${ID}.untrusted`, 'warning', vscode.l10n.t('Activating {0} in a terminal is disabled in Restricted Mode: its programs come from the untrusted workspace.', env.path));
     return undefined;
   }
-  const name = `${env.name}${env.version ? ` (${env.version})` : ''}`;
+  const version = versionLabel(env.version, env.freeThreaded);
+  const name = `${env.name}${version ? ` (${version})` : ''}`;
   const options: vscode.TerminalOptions = { name, iconPath: new vscode.ThemeIcon('layers') };
   if (folder && readSettings(folder).terminalActivation) {
     if (ctx.active.get(folder)?.path !== env.path) {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { findInterpreters, resolvePythonSpec, type BaseInterpreter } from '../../core';
+import { findInterpreters, resolvePythonSpec, versionLabel, type BaseInterpreter } from '../../core';
 import { errorText } from '../environments/environmentStore';
 import type { CommandContext } from './commandContext';
 
@@ -21,7 +21,7 @@ export async function pickInterpreter(ctx: CommandContext, id: string, title: st
   // Python 2 has no venv: listing it would only lead to an error after the user picked it.
   const usable = found.filter((i) => !/^[12]\./.test(i.version ?? ''));
   const items: InterpreterPickItem[] = usable.map((i) => ({
-    label: `${i.implementation === 'pypy' ? 'PyPy' : 'Python'} ${i.version ?? vscode.l10n.t('(version unknown)')}${i.freeThreaded ? ' (free-threaded)' : ''}`,
+    label: `${i.implementation === 'pypy' ? 'PyPy' : 'Python'} ${versionLabel(i.version ?? vscode.l10n.t('(version unknown)'), i.freeThreaded)}`,
     description: i.path === preferred ? `${i.path} · ${vscode.l10n.t('preferred')}` : i.path,
     detail: i.source,
     python: i.path,

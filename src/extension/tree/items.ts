@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DiscoveredEnvironment, PyvenvCfgEntry } from '../../core';
+import { versionLabel, type DiscoveredEnvironment, type PyvenvCfgEntry } from '../../core';
 import { Commands, ItemTokens } from '../constants';
 
 export type EnvironmentTreeNode = FolderItem | EnvironmentItem | CfgEntryItem | PathEntryItem | GlobalGroupItem | MessageItem;
@@ -59,7 +59,7 @@ export class EnvironmentItem extends vscode.TreeItem {
     super(environmentLabel(env, state.folder), vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `env:${env.path}`;
     const broken = !env.health.ok;
-    const facts = [env.version ?? vscode.l10n.t('unknown version'), env.kind];
+    const facts = [versionLabel(env.version, env.freeThreaded) ?? vscode.l10n.t('unknown version'), env.kind];
     if (state.active) facts.push(vscode.l10n.t('active'));
     if (broken) facts.push(vscode.l10n.t('broken'));
     this.description = facts.join(' · ');
@@ -95,7 +95,7 @@ function environmentTooltip(env: DiscoveredEnvironment, active: boolean): vscode
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${escapeMarkdown(env.name)}**${active ? ` — ${vscode.l10n.t('active')}` : ''}\n\n`);
   md.appendMarkdown(`${vscode.l10n.t('Path')}: \`${env.path}\`\n\n`);
-  md.appendMarkdown(`${vscode.l10n.t('Python')}: ${env.version ?? vscode.l10n.t('unknown')} · ${vscode.l10n.t('kind')}: ${env.kind} · ${vscode.l10n.t('found in')}: ${env.source}\n\n`);
+  md.appendMarkdown(`${vscode.l10n.t('Python')}: ${versionLabel(env.version, env.freeThreaded) ?? vscode.l10n.t('unknown')} · ${vscode.l10n.t('kind')}: ${env.kind} · ${vscode.l10n.t('found in')}: ${env.source}\n\n`);
   if (env.baseInterpreter) md.appendMarkdown(`${vscode.l10n.t('Base interpreter')}: \`${env.baseInterpreter}\`\n\n`);
   if (!env.health.ok) {
     md.appendMarkdown(`$(warning) **${vscode.l10n.t('Broken')}**\n\n`);
