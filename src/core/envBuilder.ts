@@ -11,6 +11,7 @@ import { builtinActivationScripts, quotingForScript, substitutePlaceholders, typ
 import { defaultCacheDir, getInterpreterInfo, versionAtLeast, VenvError, type InterpreterInfo } from './interpreter';
 import { baseExecutableDir, envLayout, hasPatchLevelChange, posixInterpreterAliases, windowsInterpreterPlan, type EnvLayout } from './layout';
 import { targetPlatform, type TargetPlatform } from './platform';
+import { settleAll } from './mapLimited';
 import { pythonStrRepr, serializePyvenvCfg } from './pyvenvCfg';
 import { seedPip } from './seed';
 
@@ -124,7 +125,7 @@ export class EnvBuilder {
   async create(envDir: string): Promise<EnvContext> {
     this.checkCancelled();
     const dir = path.resolve(this.options.cwd ?? process.cwd(), envDir);
-    const [info, topCreated] = await Promise.all([this.interpreterInfo(), topmostMissing(dir)]);
+    const [info, topCreated] = await settleAll([this.interpreterInfo(), topmostMissing(dir)]);
     try {
       return await this.build(dir, info);
     } catch (err) {
@@ -144,7 +145,7 @@ export class EnvBuilder {
     // The ignore files, the interpreter files and the first cfg do not depend on each other. Without
     // pip the scripts depend on nothing either (venv writes them after pip), so they go alongside.
     const scriptsAlongside = !this.withPip && !this.upgrade;
-    await Promise.all([...scmFiles, this.createConfiguration(context), this.setupPython(context), scriptsAlongside ? this.setupScripts(context) : undefined]);
+    await settleAll([...scmFiles, this.createConfiguration(context), this.setupPython(context), scriptsAlongside ? this.setupScripts(context) : undefined]);
     this.checkCancelled();
     if (this.withPip) {
       this.progress('Installing pip');
@@ -202,7 +203,7 @@ export class EnvBuilder {
     const platlibPath = layout.platlibParts && path.join(envDir, ...layout.platlibParts);
     if (created) {
       // A directory made just now is empty: no checks needed, every part can be made at once.
-      await Promise.all([
+      await settleAll([
         fs.mkdir(incPath, { recursive: true }),
         fs.mkdir(libPath, { recursive: true }),
         platlibPath === undefined || platlibPath === libPath ? undefined : fs.mkdir(platlibPath, { recursive: true }),
@@ -210,7 +211,7 @@ export class EnvBuilder {
         layout.lib64 ? fs.symlink('lib', path.join(envDir, 'lib64')) : undefined,
       ]);
     } else {
-      await Promise.all([
+      await settleAll([
         this.createIfNeeded(incPath),
         this.createIfNeeded(libPath).then(() => (layout.lib64 ? this.linkLib64(envDir) : undefined)),
         platlibPath === undefined || platlibPath === libPath ? undefined : this.createIfNeeded(platlibPath),
@@ -255,7 +256,7 @@ export class EnvBuilder {
   /** Deletes every entry of `dir`, never following a link (a link is removed, not its target). */
   async clearDirectory(dir: string): Promise<void> {
     const entries = await fs.readdir(dir);
-    await Promise.all(entries.map((name) => fs.rm(path.join(dir, name), { recursive: true, force: true })));
+    await settleAll(entries.map((name) => fs.rm(path.join(dir, name), { recursive: true, force: true })));
   }
 
   /** The `pyvenv.cfg` lines, in venv's order, for the base interpreter's version. */
@@ -319,14 +320,14 @@ export class EnvBuilder {
       // Fresh bin dir: nothing to check. The aliases are relative links, so they need not wait.
       const aliases = posixInterpreterAliases(context.info).filter((a) => a !== context.pythonExe);
       if (this.symlinks) {
-        await Promise.all([fs.symlink(context.executable, envExe), ...aliases.map((a) => fs.symlink(context.pythonExe, path.join(binPath, a)))]);
+        await settleAll([fs.symlink(context.executable, envExe), ...aliases.map((a) => fs.symlink(context.pythonExe, path.join(binPath, a)))]);
       } else {
-        await Promise.all([envExe, ...aliases.map((a) => path.join(binPath, a))].map((dest) => fs.copyFile(context.executable, dest).then(() => fs.chmod(dest, 0o755))));
+        await settleAll([envExe, ...aliases.map((a) => path.join(binPath, a))].map((dest) => fs.copyFile(context.executable, dest).then(() => fs.chmod(dest, 0o755))));
       }
       return;
     }
     await this.symlinkOrCopy(context.executable, envExe, false);
-    await Promise.all(
+    await settleAll(
       posixInterpreterAliases(context.info).map(async (alias) => {
         const dest = path.join(binPath, alias);
         if (await exists(dest)) return;
@@ -350,7 +351,7 @@ export class EnvBuilder {
       }
     }
     if (!copy) return;
-    const [srcStat, destStat] = await Promise.all([fs.stat(src), statOrUndefined(dest)]);
+    const [srcStat, destStat] = await settleAll([fs.stat(src), statOrUndefined(dest)]);
     if (destStat && destStat.ino === srcStat.ino && destStat.dev === srcStat.dev) {
       throw new VenvError(`${pythonStrRepr(src)} and ${pythonStrRepr(dest)} are the same file`);
     }
@@ -362,7 +363,7 @@ export class EnvBuilder {
 
   private async setupWindowsPython(context: EnvContext): Promise<void> {
     const launcherDir = path.join(context.info.stdlib, 'venv', 'scripts', 'nt');
-    const [baseDirEntries, launcherDirEntries] = await Promise.all([
+    const [baseDirEntries, launcherDirEntries] = await settleAll([
       fs.readdir(context.pythonDir).catch(() => [] as string[]),
       fs.readdir(launcherDir).catch(() => [] as string[]),
     ]);
@@ -383,14 +384,14 @@ export class EnvBuilder {
         }
       }
       if (failed.length > 0 && plan.fallback === 'all-or-nothing') {
-        await Promise.all(linked.map((f) => fs.unlink(f).catch(() => this.warn(`Failed to clean up symlink ${pythonStrRepr(f)}`))));
+        await settleAll(linked.map((f) => fs.unlink(f).catch(() => this.warn(`Failed to clean up symlink ${pythonStrRepr(f)}`))));
         this.warn('Retrying with copies');
         copies = plan.files.filter((f) => f.copySource !== undefined && !f.name.toLowerCase().endsWith('.dll'));
       } else {
         copies = failed;
       }
     }
-    await Promise.all(
+    await settleAll(
       copies.map(async (file) => {
         if (!file.copySource) return;
         try {
@@ -433,8 +434,8 @@ export class EnvBuilder {
     const values = this.placeholderValues(context);
     const scripts = builtinActivationScripts({ osName: context.info.osName, version: context.info.version });
     const dirs = new Set(scripts.map((s) => path.dirname(path.join(context.binPath, s.relPath))));
-    await Promise.all([...dirs].filter((d) => d !== context.binPath).map((d) => fs.mkdir(d, { recursive: true })));
-    await Promise.all(
+    await settleAll([...dirs].filter((d) => d !== context.binPath).map((d) => fs.mkdir(d, { recursive: true })));
+    await settleAll(
       scripts.map((s) => {
         const name = path.basename(s.relPath);
         return fs.writeFile(path.join(context.binPath, s.relPath), substitutePlaceholders(s.text, values, quotingForScript(name)), 'utf8');
@@ -467,7 +468,7 @@ export class EnvBuilder {
     const walk = async (srcDir: string, destDir: string): Promise<void> => {
       const entries = await fs.readdir(srcDir, { withFileTypes: true }).catch(() => []);
       if (entries.length > 0) await fs.mkdir(destDir, { recursive: true });
-      await Promise.all(
+      await settleAll(
         entries.map(async (entry) => {
           const src = path.join(srcDir, entry.name);
           const dest = path.join(destDir, entry.name);
@@ -491,7 +492,7 @@ export class EnvBuilder {
         }),
       );
     };
-    await Promise.all(['common', context.info.osName].map((sub) => walk(path.join(dir, sub), context.binPath)));
+    await settleAll(['common', context.info.osName].map((sub) => walk(path.join(dir, sub), context.binPath)));
   }
 
   /** `<env python> -m pip install --upgrade pip` (+ setuptools below 3.12), as venv's --upgrade-deps. */

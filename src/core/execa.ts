@@ -13,3 +13,16 @@ export async function loadExeca(): Promise<Execa> {
   loaded ??= (require('execa') as typeof import('execa')).execa;
   return loaded;
 }
+
+/**
+ * The environment a program of the env at `envDir` runs in, as venv gives its own pip call:
+ * VIRTUAL_ENV set, and PYTHONHOME, PYTHONPATH and `__PYVENV_LAUNCHER__` (meant for another Python)
+ * removed. `base` is the caller's environment (an operation's `env` option, else process.env).
+ */
+export function envProcessEnv(base: NodeJS.ProcessEnv, envDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, VIRTUAL_ENV: envDir, ...extra };
+  delete env.PYTHONHOME;
+  delete env.PYTHONPATH;
+  delete env.__PYVENV_LAUNCHER__;
+  return env;
+}

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { envProcessEnv } from '../execa';
 import { envPythonOf } from './envFacts';
 import { LifecycleError } from './errors';
 import type { OperationContext } from './operation';
@@ -130,11 +131,7 @@ export async function installRequirements(req: InstallRequest): Promise<InstallR
   const args = uv
     ? ['pip', 'install', '--python', req.envPython, ...uvFlagsFromPipEnv(req.env), '-r', req.requirements]
     : ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', req.requirements];
-  const env: NodeJS.ProcessEnv = { ...req.env, VIRTUAL_ENV: req.envDir, PYTHONUNBUFFERED: '1' };
-  // As venv does for its own pip call: a PYTHONHOME/PYTHONPATH meant for another Python must not leak in.
-  delete env.PYTHONHOME;
-  delete env.PYTHONPATH;
-  delete env.__PYVENV_LAUNCHER__;
+  const env = envProcessEnv(req.env, req.envDir, { PYTHONUNBUFFERED: '1' });
   return runInstaller(tool, command, args, env, req);
 }
 

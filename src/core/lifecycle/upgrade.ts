@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { createEnvironment } from '../envBuilder';
+import { envProcessEnv, loadExeca } from '../execa';
 import { getInterpreterInfo } from '../interpreter';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
@@ -77,7 +76,7 @@ export async function upgradeEnvironment(envDir: string, opts: UpgradeOptions = 
     ctx.progress(`Upgrading ${ctx.checked.envDir} to Python ${info.versionString}`);
     try {
       await createEnvironment(ctx.envPath, options);
-      await checkEnvPythonRuns(ctx.envPath);
+      await checkEnvPythonRuns(ctx.envPath, ctx.env, opts.signal);
       checkpoint('upgrade:built', ctx.env);
       await fs.unlink(marker);
       await syncDir(ctx.envPath);
@@ -115,10 +114,20 @@ async function saveReplacedFiles(envPath: string, backupPath: string): Promise<v
   await fs.writeFile(path.join(backupPath, BACKUP_COMPLETE), '');
 }
 
-async function checkEnvPythonRuns(envPath: string): Promise<void> {
-  try {
-    await promisify(execFile)(envPythonOf(envPath), ['-c', 'import sys; sys.exit(0 if sys.prefix != sys.base_prefix else 3)'], { timeout: 60_000 });
-  } catch (err) {
-    throw new LifecycleError('failed', `The upgraded environment's python does not run as an environment: ${(err as Error).message}`, { cause: err });
+/** The rebuilt env's python starts as an env's python, in the operation's environment and cancel signal. */
+async function checkEnvPythonRuns(envPath: string, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<void> {
+  const execa = await loadExeca();
+  const result = await execa(envPythonOf(envPath), ['-c', 'import sys; sys.exit(0 if sys.prefix != sys.base_prefix else 3)'], {
+    env: envProcessEnv(env, envPath),
+    extendEnv: false,
+    all: true,
+    reject: false,
+    timeout: 60_000,
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
+  if (result.isCanceled) throw new LifecycleError('cancelled', 'Cancelled; the environment is unchanged.');
+  if (result.exitCode !== 0) {
+    const output = (result.all ?? '').trim();
+    throw new LifecycleError('failed', `The upgraded environment's python does not run as an environment (${result.shortMessage}).${output ? `\n${output}` : ''}`);
   }
 }

@@ -3,7 +3,7 @@
  * venv's `_setup_pip` does (spec §5), and the error when the interpreter has no ensurepip at all.
  */
 import { existsSync } from 'node:fs';
-import { loadExeca } from '../execa';
+import { envProcessEnv, loadExeca } from '../execa';
 import type { InterpreterInfo } from '../interpreter';
 import { VenvError } from '../interpreter';
 
@@ -42,9 +42,7 @@ export function missingEnsurepipError(info: InterpreterInfo): VenvError {
 export async function runEnsurepip(request: EnsurepipRequest): Promise<void> {
   const { info, envDir, envPython, signal, log } = request;
   if (!info.hasEnsurepip) throw missingEnsurepipError(info);
-  const env: NodeJS.ProcessEnv = { ...(request.env ?? process.env), VIRTUAL_ENV: envDir };
-  delete env.PYTHONHOME;
-  delete env.PYTHONPATH;
+  const env = envProcessEnv(request.env ?? process.env, envDir);
   // Up to 3.9 venv ran ensurepip isolated (-I); 3.10+ (gh-98251) without.
   const isolated = info.version[0] === 3 && info.version[1] <= 9;
   const args = [...(isolated ? ['-Im'] : ['-m']), 'ensurepip', '--upgrade', '--default-pip'];

@@ -8,6 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { InterpreterInfo } from '../interpreter';
 import { VenvError } from '../interpreter';
+import { settleAll } from '../mapLimited';
 import { ensureBytecode, ensureImage, type InstallImage, type WheelRef } from './cache';
 import { missingEnsurepipError, runEnsurepip } from './ensurepip';
 import { installImage, writesRequested, type LinkMode } from './install';
@@ -51,7 +52,7 @@ async function installedVersions(sitePackages: string): Promise<Map<string, stri
 async function readStubs(pip: InstallImage, osName: 'posix' | 'nt'): Promise<Map<string, Buffer>> {
   const stubs = new Map<string, Buffer>();
   if (osName !== 'nt') return stubs;
-  await Promise.all(
+  await settleAll(
     Object.entries(pip.launcherStubs).map(async ([name, rel]) => stubs.set(name, await fs.readFile(path.join(pip.siteDir, ...rel.split('/'))))),
   );
   return stubs;
@@ -71,7 +72,7 @@ export async function seedPip(request: SeedRequest): Promise<void> {
 
   let images: InstallImage[];
   try {
-    images = await Promise.all(wheels.map((w) => ensureImage(w, request.cacheDir, request.signal)));
+    images = await settleAll(wheels.map((w) => ensureImage(w, request.cacheDir, request.signal)));
   } catch (err) {
     if (request.signal?.aborted) throw new VenvError('Cancelled.', { cause: err });
     return fallback(err instanceof Error ? err.message : String(err));
@@ -97,8 +98,8 @@ export async function seedPip(request: SeedRequest): Promise<void> {
     ...(request.signal ? { signal: request.signal } : {}),
   };
   const requested = writesRequested(pip.version);
-  const bytecode = await Promise.all(pending.map((img) => ensureBytecode(img, info, log, request.signal)));
+  const bytecode = await settleAll(pending.map((img) => ensureBytecode(img, info, log, request.signal)));
   request.signal?.throwIfAborted();
-  await Promise.all(pending.map((img, i) => installImage(img, pip.scriptTemplate!, stubs, target, requested, bytecode[i])));
+  await settleAll(pending.map((img, i) => installImage(img, pip.scriptTemplate!, stubs, target, requested, bytecode[i])));
   log?.(`Seeded ${pending.map((img) => `${img.project} ${img.version}`).join(', ') || 'nothing (already installed)'} from the cache.`);
 }

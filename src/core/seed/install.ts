@@ -13,6 +13,7 @@
 import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { mapLimited, settleAll } from '../mapLimited';
 import type { InstallImage } from './cache';
 import { posixScript, scriptSpecs, windowsLauncher, windowsLauncherName, type ScriptSpec } from './scripts';
 import { formatRecord, recordHash, type RecordRow } from './wheel';
@@ -41,15 +42,13 @@ export function writesRequested(pipVersion: string): boolean {
 
 const CONCURRENCY = 64;
 
-async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      signal?.throwIfAborted();
-      await work(items[next++]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+/** Runs `work` over `items`, CONCURRENCY at a time; on a failure (or cancel) starts nothing new and
+ * rejects once the placements already running are done, so none writes into a folder being removed. */
+function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void[]> {
+  return mapLimited(items, CONCURRENCY, (item) => {
+    signal?.throwIfAborted();
+    return work(item);
+  });
 }
 
 /** Places one file: a hard link where the file system allows it, else a copy (reflink if possible). */
@@ -142,7 +141,7 @@ export async function installImage(
   if (requested) generated.push({ file: path.join(infoDir, 'REQUESTED'), bytes: Buffer.alloc(0), executable: false });
 
   await fs.mkdir(target.binDir, { recursive: true });
-  await Promise.all(
+  await settleAll(
     generated.map(async (g) => {
       await fs.rm(g.file, { force: true });
       await fs.writeFile(g.file, g.bytes, { mode: g.executable ? 0o755 : 0o644 });

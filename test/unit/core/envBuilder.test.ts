@@ -476,6 +476,29 @@ describe('EnvBuilder: existing directories, clear and upgrade', () => {
     assert.equal(await fs.readFile(path.join(existing, 'mine'), 'utf8'), 'x');
   });
 
+  test('a failing step rejects the create only once the steps running beside it are done, so nothing is written after the cleanup', async () => {
+    let configurationFailed!: () => void;
+    const failed = new Promise<void>((resolve) => (configurationFailed = resolve));
+    let pythonDone = false;
+    class Failing extends EnvBuilder {
+      override async createConfiguration(): Promise<void> {
+        configurationFailed();
+        throw new VenvError('boom');
+      }
+      override async setupPython(c: EnvContext): Promise<void> {
+        await failed;
+        // A few file-system round trips: room for a cleanup that does not wait for this step.
+        for (let i = 0; i < 20; i++) await fs.stat(path.dirname(c.envDir)).catch(() => undefined);
+        await fs.mkdir(path.join(c.envDir, 'late'), { recursive: true });
+        pythonDone = true;
+      }
+    }
+    const env = fresh();
+    await expectVenvError(new Failing(opts(newest)).create(env), 'boom');
+    assert.equal(pythonDone, true, 'create rejected while setupPython was still writing');
+    assert.equal(await kind(env), 'none');
+  });
+
   test('an aborted signal stops the create with a VenvError', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -84,6 +84,24 @@ describe('upgradeEnvironment', () => {
     assert.deepEqual(await leftovers(project), []);
   });
 
+  test('the check that the upgraded python runs uses the operation\'s environment, without PYTHONHOME', async () => {
+    const { project, envDir } = await envWithGamma('pythonhome', py, false);
+    // A PYTHONHOME meant for another Python stops an env's python from starting at all.
+    const bogus = path.join(work, 'no-such-python-home');
+    await upgradeEnvironment(envDir, { env: { ...process.env, PYTHONHOME: bogus } });
+    const saved = process.env.PYTHONHOME;
+    process.env.PYTHONHOME = bogus;
+    try {
+      // Given its own environment, the operation does not run anything in the caller's.
+      await upgradeEnvironment(envDir, { env: { ...process.env, PYTHONHOME: undefined } });
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONHOME;
+      else process.env.PYTHONHOME = saved;
+    }
+    assert.equal(runsInEnv(envDir, 'import gamma; print(gamma.__version__)'), '3.0');
+    assert.deepEqual(await leftovers(project), []);
+  });
+
   test('another minor version is refused with needs-recreate, saying why, and nothing changes', async (t) => {
     const other = pythons.find((p) => p.version[1] !== py.version[1]);
     if (!other) return t.skip('only one minor version of Python on this machine');
