@@ -57,7 +57,8 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
     onDidChangeEnvironments: store.onDidChange,
     ready: () => store.ready(),
   };
-  if (context.extensionMode !== vscode.ExtensionMode.Production || process.env.VENV_MANAGER_TEST_TMP) {
+  // Tests run the extension in Test or Development mode; an installed extension never exposes this.
+  if (context.extensionMode !== vscode.ExtensionMode.Production) {
     api.testing = {
       activationMs,
       treeFilledMs: () => treeFilled,

@@ -45,3 +45,10 @@ test('the built bundles exist and the library exports the core', () => {
   assert.equal(typeof core.EnvBuilder, 'function', 'dist/core.js exports EnvBuilder');
   assert.ok(!fs.readFileSync(path.join(repoRoot, 'dist', 'core.js'), 'utf8').includes('require("vscode")'));
 });
+
+test('test hooks stay out of the extension bundle: no pause hook, no test API switched on by an environment variable', () => {
+  const extension = fs.readFileSync(path.join(repoRoot, 'dist/extension.js'), 'utf8');
+  assert.doesNotMatch(extension, /VENV_MANAGER_PAUSE_AT/, 'an inherited VENV_MANAGER_PAUSE_AT must not be able to freeze the extension host');
+  assert.doesNotMatch(extension, /VENV_MANAGER_TEST/, 'the test API is exposed by the extension mode only');
+  assert.match(fs.readFileSync(path.join(repoRoot, 'dist/cli.js'), 'utf8'), /VENV_MANAGER_PAUSE_AT/, 'the CLI keeps the crash tests\' hook');
+});
