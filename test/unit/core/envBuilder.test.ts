@@ -69,12 +69,17 @@ describe('EnvBuilder on every local CPython', () => {
       const ctx = await createEnvironment(env, opts(py));
       const info = ctx.info;
       assert.equal(await kind(path.join(env, 'bin')), 'dir');
-      assert.equal(await kind(path.join(env, 'lib', `python${mm}`, 'site-packages')), 'dir');
+      assert.equal(await kind(path.join(env, 'lib', `python${mm}${py.freeThreaded ? 't' : ''}`, 'site-packages')), 'dir');
       assert.equal(await kind(path.join(env, 'include')), 'dir');
-      assert.equal(await kind(path.join(env, 'include', `python${mm}${info.abiflags}`)), atLeast(py, 3, 11) ? 'dir' : 'none');
-      assert.equal(await kind(path.join(env, 'lib64')), info.is64bit ? 'link' : 'none');
-      if (info.is64bit) assert.equal(await fs.readlink(path.join(env, 'lib64')), 'lib');
-      const aliases = ['python', 'python3', ...(atLeast(py, 3, 9) ? [`python${mm}`] : [])];
+      // 3.11-3.13 named the include folder after the version and ABI flags; 3.14 went back to plain include.
+      const versionedInclude = atLeast(py, 3, 11) && !atLeast(py, 3, 14);
+      assert.equal(await kind(path.join(env, 'include', `python${mm}${info.abiflags}`)), versionedInclude ? 'dir' : 'none');
+      assert.deepEqual(await fs.readdir(path.join(env, 'include')), versionedInclude ? [`python${mm}${info.abiflags}`] : []);
+      // 3.15 makes the platlib folder instead of the lib64 link.
+      const lib64 = info.is64bit && !atLeast(py, 3, 15);
+      assert.equal(await kind(path.join(env, 'lib64')), lib64 ? 'link' : 'none');
+      if (lib64) assert.equal(await fs.readlink(path.join(env, 'lib64')), 'lib');
+      const aliases = ['python', 'python3', ...(atLeast(py, 3, 9) ? [`python${mm}`] : []), ...(mm === '3.14' ? ['\u{1D70B}thon'] : [])];
       for (const name of new Set([path.basename(py.path), ...aliases])) {
         assert.equal(await kind(path.join(env, 'bin', name)), 'file', `bin/${name} is a copy (API default)`);
         assert.equal((await fs.stat(path.join(env, 'bin', name))).mode & 0o777, 0o755);
@@ -99,7 +104,7 @@ describe('EnvBuilder on every local CPython', () => {
       await createEnvironment(env, opts(py, { symlinks: true }));
       const primary = path.basename(py.path);
       assert.equal(await fs.readlink(path.join(env, 'bin', primary)), py.path);
-      for (const alias of ['python', 'python3', ...(atLeast(py, 3, 9) ? [`python${mm}`] : [])]) {
+      for (const alias of ['python', 'python3', ...(atLeast(py, 3, 9) ? [`python${mm}`] : []), ...(mm === '3.14' ? ['\u{1D70B}thon'] : [])]) {
         if (alias === primary) continue;
         assert.equal(await fs.readlink(path.join(env, 'bin', alias)), primary);
       }

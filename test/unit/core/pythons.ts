@@ -8,6 +8,8 @@ export interface FoundPython {
   /** e.g. ~/.pyenv/versions/3.12.1/bin/python3.12 */
   path: string;
   version: [number, number, number];
+  /** A free-threaded build (Py_GIL_DISABLED): `lib/python3.14t`, `python3.14t`. */
+  freeThreaded: boolean;
   label: string;
 }
 
@@ -24,7 +26,10 @@ function candidates(): string[] {
   for (const v of versions) {
     const bin = path.join(versionsDir, v, 'bin');
     try {
-      for (const name of readdirSync(bin)) if (/^python3\.\d+$/.test(name)) out.push(path.join(bin, name));
+      // A free-threaded install names its binary python3.14t and hard-links python3.14 to it: the
+      // t name sorts first so it is the one tested, as it is the one people run.
+      const names = readdirSync(bin).filter((name) => /^python3\.\d+t?$/.test(name));
+      for (const name of names.sort((a, b) => b.length - a.length)) out.push(path.join(bin, name));
     } catch {
       // not an interpreter install
     }
@@ -39,32 +44,35 @@ function candidates(): string[] {
 
 let cached: FoundPython[] | undefined;
 
-/** Every CPython 3 on the machine, oldest first, one per real binary. */
+/** Every CPython 3 on the machine, oldest first, one per real binary (hard links count as one). */
 export function findPythons(): FoundPython[] {
   if (cached) return cached;
   const seen = new Set<string>();
   const found: FoundPython[] = [];
   for (const p of candidates()) {
-    let real: string;
+    let identity: string;
     try {
-      real = realpathSync(p);
-      if (!statSync(real).isFile()) continue;
+      const st = statSync(realpathSync(p));
+      if (!st.isFile()) continue;
+      identity = `${st.dev}:${st.ino}`;
     } catch {
       continue;
     }
-    if (seen.has(real)) continue;
-    seen.add(real);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     try {
-      const out = execFileSync(p, ['-I', '-S', '-c', 'import sys, platform; print(platform.python_implementation(), *sys.version_info[:3])'], { encoding: 'utf8' }).trim();
-      const [impl, ...nums] = out.split(' ');
+      const probe = 'import sys, platform, sysconfig; print(platform.python_implementation(), bool(sysconfig.get_config_var("Py_GIL_DISABLED")), *sys.version_info[:3])';
+      const out = execFileSync(p, ['-I', '-S', '-c', probe], { encoding: 'utf8' }).trim();
+      const [impl, gilDisabled, ...nums] = out.split(' ');
       if (impl !== 'CPython') continue;
       const version = nums.map(Number) as [number, number, number];
-      found.push({ path: p, version, label: `${version.join('.')} (${p})` });
+      const freeThreaded = gilDisabled === 'True';
+      found.push({ path: p, version, freeThreaded, label: `${version.join('.')}${freeThreaded ? ' free-threaded' : ''} (${p})` });
     } catch {
       // broken interpreter: not a test subject
     }
   }
-  found.sort((a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1] || a.version[2] - b.version[2]);
+  found.sort((a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1] || a.version[2] - b.version[2] || Number(a.freeThreaded) - Number(b.freeThreaded));
   cached = found;
   return found;
 }
