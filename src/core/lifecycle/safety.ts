@@ -1,4 +1,4 @@
-import { promises as fs, type Dirent } from 'node:fs';
+import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Limiter, settleAll } from '../mapLimited';
@@ -124,48 +124,214 @@ export async function mountPointsInside(dir: string): Promise<string[]> {
   return out;
 }
 
+/** Subtrees removed in parallel, each holding one folder handle per level it has descended. */
+const PARALLEL_SUBTREES = 16;
+
+/** Linux's O_PATH (a handle that names a folder without opening it for reading). */
+const O_PATH = 0o10000000;
+
+const PROC_FD = '/proc/self/fd/';
+
+let procFdUsable: Promise<boolean> | undefined;
+
+/**
+ * True where a folder handle can be reached as `/proc/self/fd/<fd>` (Linux with /proc mounted):
+ * a path through that magic link goes to the very folder the handle was opened on, never by name,
+ * which is what unlinkat/openat would give and Node does not offer.
+ */
+function procFdWorks(): Promise<boolean> {
+  procFdUsable ??= (async () => {
+    if (process.platform !== 'linux') return false;
+    try {
+      const h = await fs.open(os.tmpdir(), O_PATH | fsConstants.O_DIRECTORY | fsConstants.O_NOFOLLOW);
+      try {
+        const [viaHandle, viaProc] = await Promise.all([h.stat(), fs.stat(`${PROC_FD}${h.fd}`)]);
+        return viaHandle.ino === viaProc.ino && viaHandle.dev === viaProc.dev;
+      } finally {
+        await h.close();
+      }
+    } catch {
+      return false;
+    }
+  })();
+  return procFdUsable;
+}
+
+/** One folder being emptied: `base` is where its entries are reached. */
+interface OpenFolder {
+  readonly base: string;
+  readonly dev: number;
+  readonly mode: number;
+  chmod(mode: number): Promise<void>;
+  /** Throws when the folder at the path is no longer the one this removal started on. */
+  verify(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function isGone(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** Not a folder (any more): a link or file swapped in where a folder was listed. */
+function isNotAFolder(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOTDIR' || code === 'ELOOP';
+}
+
+/**
+ * Opens the folder at `p` without following a link in its last component. With /proc, the handle
+ * itself is the way in from then on; without it the folder is reached by path, and its identity
+ * (device and inode) is checked again before and after it is listed.
+ */
+async function openFolder(p: string, viaProc: boolean): Promise<OpenFolder | 'not-a-folder' | 'gone'> {
+  if (viaProc) {
+    let h;
+    try {
+      h = await fs.open(p, O_PATH | fsConstants.O_DIRECTORY | fsConstants.O_NOFOLLOW);
+    } catch (err) {
+      if (isGone(err)) return 'gone';
+      if (isNotAFolder(err)) return 'not-a-folder';
+      throw err;
+    }
+    const handle = h;
+    const st = await handle.stat().catch(async (err: unknown) => {
+      await handle.close();
+      throw err;
+    });
+    const base = `${PROC_FD}${handle.fd}`;
+    return {
+      base,
+      dev: st.dev,
+      mode: st.mode,
+      // Through the magic link: the folder the handle holds, whatever its name now points to.
+      chmod: (mode) => fs.chmod(base, mode),
+      verify: async () => undefined,
+      close: () => handle.close(),
+    };
+  }
+  let st;
+  try {
+    st = await fs.lstat(p);
+  } catch (err) {
+    if (isGone(err)) return 'gone';
+    throw err;
+  }
+  if (!st.isDirectory()) return 'not-a-folder';
+  const first = st;
+  return {
+    base: p,
+    dev: st.dev,
+    mode: st.mode,
+    chmod: async (mode) => {
+      await verifySame(p, first);
+      await fs.chmod(p, mode);
+    },
+    verify: () => verifySame(p, first),
+    close: async () => undefined,
+  };
+}
+
+async function verifySame(p: string, first: { dev: number; ino: number }): Promise<void> {
+  const now = await fs.lstat(p);
+  if (!now.isDirectory() || now.dev !== first.dev || now.ino !== first.ino) {
+    throw new Error(`refusing to remove ${p}: it was replaced while being removed`);
+  }
+}
+
 /**
  * Removes a folder tree without ever following a symbolic link: links (and Windows junctions,
  * which lstat reports as links) are unlinked, never descended into, so nothing outside `dir` is
- * touched; nor is a folder on another device (a mount). A folder without write permission is
- * made writable first (its own tree only). `rootDevice` and `limiter` are for the recursion.
+ * touched; nor is a folder on another device (a mount). On Linux every folder is opened once
+ * (without following a link) and everything below it is reached through that handle, so a folder
+ * swapped for a link while the removal runs is never walked through; elsewhere each folder's
+ * identity is checked again before and after it is listed. A folder without write permission is
+ * made writable first (its own tree only).
  */
-export async function removeTree(dir: string, rootDevice?: number, limiter = new Limiter(REMOVE_CONCURRENCY)): Promise<void> {
-  const st = await limiter.run(() => fs.lstat(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err))));
-  if (!st) return;
-  if (!st.isDirectory()) {
-    await limiter.run(() => unlinkEntry(dir));
-    return;
-  }
-  // Like `rm --one-file-system`: never descend into another file system mounted inside the tree.
-  if (rootDevice !== undefined && st.dev !== rootDevice) throw new Error(`refusing to remove ${dir}: another file system is mounted there`);
-  // A folder without write (or read) permission cannot be emptied: fix that once, before its
-  // entries are removed in parallel.
-  if ((st.mode & 0o700) !== 0o700 && process.platform !== 'win32') await limiter.run(() => fs.chmod(dir, st.mode | 0o700).catch(() => undefined));
-  const entries: Dirent[] = await limiter.run(() => fs.readdir(dir, { withFileTypes: true }));
-  // The entry types come from the folder listing itself (lstat semantics: a link is a link, never
-  // its target); a subfolder is checked again with lstat when the recursion reaches it.
-  await settleAll(
-    entries.map((entry) => {
-      const p = path.join(dir, entry.name);
-      return entry.isDirectory() ? removeTree(p, st.dev, limiter) : limiter.run(() => unlinkEntry(p));
-    }),
-  );
-  await limiter.run(() => fs.rmdir(dir));
+export async function removeTree(dir: string): Promise<void> {
+  const viaProc = await procFdWorks();
+  const walk = { viaProc, limiter: new Limiter(REMOVE_CONCURRENCY), subtrees: 0 };
+  await removeEntry(path.dirname(dir), path.basename(dir), true, undefined, walk);
 }
 
-async function unlinkEntry(p: string): Promise<void> {
+interface Walk {
+  readonly viaProc: boolean;
+  readonly limiter: Limiter;
+  /** Subtrees running in parallel right now (bounded by PARALLEL_SUBTREES). */
+  subtrees: number;
+}
+
+/** Removes `name` inside the folder reached at `base`; `listedAsFolder` is what the listing said. */
+async function removeEntry(base: string, name: string, listedAsFolder: boolean, rootDevice: number | undefined, walk: Walk): Promise<void> {
+  const p = path.join(base, name);
+  if (!listedAsFolder) return walk.limiter.run(() => unlinkEntry(base, name));
+  const folder = await walk.limiter.run(() => openFolder(p, walk.viaProc));
+  if (folder === 'gone') return;
+  if (folder === 'not-a-folder') return walk.limiter.run(() => unlinkEntry(base, name));
+  try {
+    // Like `rm --one-file-system`: never descend into another file system mounted inside the tree.
+    if (rootDevice !== undefined && folder.dev !== rootDevice) throw new Error(`refusing to remove ${p}: another file system is mounted there`);
+    // A folder without write (or read) permission cannot be emptied: fix that once, before its
+    // entries are removed in parallel.
+    if ((folder.mode & 0o700) !== 0o700 && process.platform !== 'win32') await walk.limiter.run(() => folder.chmod(folder.mode | 0o700).catch(() => undefined));
+    const entries: Dirent[] = await walk.limiter.run(async () => {
+      await folder.verify();
+      const listed = await fs.readdir(folder.base, { withFileTypes: true });
+      await folder.verify();
+      return listed;
+    });
+    // The entry types come from the folder listing itself (lstat semantics: a link is a link,
+    // never its target); a subfolder is opened without following links when it is reached.
+    const files = entries.filter((e) => !e.isDirectory());
+    const folders = entries.filter((e) => e.isDirectory());
+    const parallel: Promise<void>[] = files.map((e) => removeEntry(folder.base, e.name, false, folder.dev, walk));
+    const inline: Dirent[] = [];
+    for (const e of folders) {
+      if (walk.subtrees < PARALLEL_SUBTREES) {
+        walk.subtrees++;
+        parallel.push(removeEntry(folder.base, e.name, true, folder.dev, walk).finally(() => walk.subtrees--));
+      } else inline.push(e);
+    }
+    // Beyond the budget, subtrees are removed one after another by this call: handles stay bounded
+    // and nothing waits for a slot held by its own ancestor.
+    const inlineDone = (async () => {
+      for (const e of inline) await removeEntry(folder.base, e.name, true, folder.dev, walk);
+    })();
+    await settleAll([...parallel, inlineDone]);
+  } finally {
+    await folder.close();
+  }
+  await walk.limiter.run(async () => {
+    try {
+      await fs.rmdir(p);
+    } catch (err) {
+      if (isGone(err)) return;
+      // A link swapped in after the folder was emptied: the link goes, never what it points to.
+      if (isNotAFolder(err)) return unlinkEntry(base, name);
+      throw err;
+    }
+  });
+}
+
+async function unlinkEntry(base: string, name: string): Promise<void> {
+  const p = path.join(base, name);
   try {
     await fs.unlink(p);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
+    if (code === 'EISDIR' || (code === 'EPERM' && (await fs.lstat(p).then((st) => st.isDirectory(), () => false)))) {
+      // A folder swapped in where the listing saw a file: remove it as a folder.
+      return removeEntry(base, name, true, undefined, { viaProc: await procFdWorks(), limiter: new Limiter(REMOVE_CONCURRENCY), subtrees: 0 });
+    }
     if (code !== 'EACCES' && code !== 'EPERM') throw err;
     // The containing folder may lack write permission (read-only package images); fix that once.
-    const parent = path.dirname(p);
-    const pst = await fs.lstat(parent);
+    // On Linux `base` is the folder's handle (/proc/self/fd/N): stat and chmod follow that magic
+    // link to the folder itself. A plain path is never followed.
+    const viaHandle = base.startsWith(PROC_FD);
+    const pst = viaHandle ? await fs.stat(base) : await fs.lstat(base);
+    if (!pst.isDirectory()) throw err;
     if ((pst.mode & 0o200) !== 0) throw err;
-    await fs.chmod(parent, pst.mode | 0o700);
+    await fs.chmod(base, pst.mode | 0o700);
     await fs.unlink(p);
   }
 }
