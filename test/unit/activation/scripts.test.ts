@@ -40,6 +40,28 @@ describe('builtinActivationScripts: the file set of CPython of that version, plu
       }
     }
   });
+  test('activate.bat saves PROMPT only where it changes it, so deactivate keeps a PROMPT set while the prompt was disabled (gh-109940)', () => {
+    for (const version of [[3, 12, 1], [3, 14, 7]] as Array<[number, number, number]>) {
+      const lines = builtinActivationScripts({ osName: 'nt', version }).find((s) => s.relPath === 'activate.bat')!.text.split('\r\n');
+      const saves = lines.map((l, i) => [l.trim(), i] as const).filter(([l]) => /^set "_OLD_VIRTUAL_PROMPT=/i.test(l));
+      assert.equal(saves.length, 1, 'one place saves the prompt');
+      // The innermost block around that line must be the one guarded by VIRTUAL_ENV_DISABLE_PROMPT.
+      let depth = 0;
+      let opener = '';
+      for (let i = saves[0]![1] - 1; i >= 0; i--) {
+        const l = lines[i]!.trim();
+        if (l === ')') depth++;
+        else if (l.endsWith('(')) {
+          if (depth === 0) {
+            opener = l;
+            break;
+          }
+          depth--;
+        }
+      }
+      assert.equal(opener, 'if not defined VIRTUAL_ENV_DISABLE_PROMPT (', `activate.bat of ${version.join('.')}`);
+    }
+  });
   test('the Windows bash script converts the path for Cygwin/MSYS; the POSIX one runs no uname', () => {
     const nt = builtinActivationScripts({ osName: 'nt', version: [3, 13, 0] }).find((s) => s.relPath === 'activate')!;
     const posix = builtinActivationScripts({ osName: 'posix', version: [3, 13, 0] }).find((s) => s.relPath === 'activate')!;

@@ -23,11 +23,13 @@ if defined _OLD_VIRTUAL_PYTHONHOME set "PYTHONHOME=%_OLD_VIRTUAL_PYTHONHOME%"
 if defined _OLD_VIRTUAL_PATH set "PATH=%_OLD_VIRTUAL_PATH%"
 
 set "VIRTUAL_ENV_PROMPT=__VENV_PROMPT__"
-set "_OLD_VIRTUAL_PROMPT=%PROMPT%"
 if not defined VIRTUAL_ENV_DISABLE_PROMPT (
     ${labelAssignment}
 )
+rem The prompt is saved only when it is changed: with VIRTUAL_ENV_DISABLE_PROMPT set, deactivate
+rem must keep whatever PROMPT the user set meanwhile (gh-109940).
 if not defined VIRTUAL_ENV_DISABLE_PROMPT (
+    set "_OLD_VIRTUAL_PROMPT=%PROMPT%"
     rem In PROMPT a literal $ is written $$.
     set "PROMPT=%_VENV_LABEL:$=$$%%PROMPT%"
 )
