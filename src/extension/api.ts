@@ -26,4 +26,6 @@ export interface VenvManagerTestApi {
   treeChildren(element?: EnvironmentTreeNode): Promise<EnvironmentTreeNode[]>;
   /** Rescans every workspace folder in full (the Refresh command's workspace part). */
   rescan(): Promise<void>;
+  /** Resolves when sharing the active environment with the Python tools has nothing left to do. */
+  interopIdle(): Promise<void>;
 }

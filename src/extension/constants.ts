@@ -23,6 +23,7 @@ export const Commands = {
   openPyvenvCfg: 'venvManager.openPyvenvCfg',
   showLog: 'venvManager.showLog',
   showGlobalEnvironments: 'venvManager.showGlobalEnvironments',
+  showPythonPerTool: 'venvManager.showPythonPerTool',
   // Tree-only: they act on a cfg entry item and make no sense from the palette.
   openCfgEntry: 'venvManager.openCfgEntry',
   copyValue: 'venvManager.copyValue',
@@ -43,6 +44,8 @@ export const Settings = {
   globalEnvFolders: 'globalEnvFolders',
   preferredInterpreter: 'preferredInterpreter',
   installer: 'installer',
+  shareActiveEnvironment: 'python.shareActiveEnvironment',
+  terminalActivator: 'terminal.activator',
 } as const;
 
 export type SettingKey = (typeof Settings)[keyof typeof Settings];
@@ -74,3 +77,13 @@ export const ItemTokens = {
 
 /** workspaceState key prefix for the active environment of a workspace folder. */
 export const ACTIVE_ENV_STATE_PREFIX = 'venvManager.activeEnvironment:';
+
+/** workspaceState key prefix for the interpreter another tool uses for a folder when it is not a listed environment. */
+export const EXTERNAL_INTERPRETER_STATE_PREFIX = 'venvManager.externalInterpreter:';
+
+/** workspaceState key prefix for the interpreter the Python extension last reported for a folder (startup reconciliation). */
+export const PYTHON_LAST_SEEN_STATE_PREFIX = 'venvManager.pythonExtensionLastSeen:';
+
+/** Extension ids of the Python tools we share the active environment with. */
+export const PYTHON_EXTENSION_ID = 'ms-python.python';
+export const PYTHON_ENVIRONMENTS_ID = 'ms-python.vscode-python-envs';

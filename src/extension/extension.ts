@@ -5,6 +5,7 @@ import { ENVIRONMENTS_VIEW_ID } from './constants';
 import { ActiveEnvironments } from './environments/activeEnvironments';
 import { EnvironmentStore } from './environments/environmentStore';
 import { EnvironmentWatcher } from './environments/environmentWatcher';
+import { PythonInterop } from './interop/pythonInterop';
 import { ActiveEnvironmentStatusBar } from './statusBar';
 import { TerminalActivation } from './terminal/terminalActivation';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
   const terminalActivation = new TerminalActivation(context.environmentVariableCollection, active, log);
   const tree = new EnvironmentsTreeProvider(store, active, vscode.Uri.joinPath(context.extensionUri, 'media'));
   const prompter = new PrompterHolder();
+  const interop = new PythonInterop(active, store, context.workspaceState, log, prompter);
   context.subscriptions.push(
     log,
     store,
@@ -29,8 +31,9 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
     terminalActivation,
     tree,
     vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
-    new ActiveEnvironmentStatusBar(active),
-    ...registerCommands({ store, active, prompter, log, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
+    interop,
+    new ActiveEnvironmentStatusBar(interop),
+    ...registerCommands({ store, active, prompter, log, interop, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
   );
 
   const treeFilled = new Promise<number>((resolve) => {
@@ -42,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
   void treeFilled.then(async (ms) => {
     terminalActivation.apply();
     log.info(`Environments listed ${ms.toFixed(1)} ms after activation started`);
-    await terminalActivation.installShellStartup(context.globalStorageUri.fsPath);
+    // The Python tools' APIs are fetched only now, never during activate().
+    await Promise.all([terminalActivation.installShellStartup(context.globalStorageUri.fsPath), interop.start()]);
   });
 
   const activationMs = performance.now() - started;
@@ -72,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
       },
       treeChildren: (element) => Promise.resolve(tree.getChildren(element)),
       rescan: () => store.refreshWorkspace(),
+      interopIdle: () => interop.idle(),
     };
   }
   return api;

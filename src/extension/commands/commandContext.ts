@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { versionLabel, type DiscoveredEnvironment, type LifecycleOptions } from '../../core';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import { errorText, type EnvironmentStore } from '../environments/environmentStore';
+import type { PythonInterop } from '../interop/pythonInterop';
 import { EnvironmentItem } from '../tree/items';
 import type { PrompterHolder } from '../ui/prompter';
 
@@ -12,6 +13,7 @@ export interface CommandContext {
   active: ActiveEnvironments;
   prompter: PrompterHolder;
   log: vscode.LogOutputChannel;
+  interop: PythonInterop;
   showGlobalEnvironments(): void;
 }
 

@@ -14,6 +14,7 @@ import { recoverEnvironmentCommand } from './recoverEnvironment';
 import { recreateEnvironmentCommand } from './recreateEnvironment';
 import { revealInExplorerCommand } from './revealInExplorer';
 import { setActiveEnvironmentCommand } from './setActiveEnvironment';
+import { showPythonPerToolCommand } from './showPythonPerTool';
 import { upgradeEnvironmentCommand } from './upgradeEnvironment';
 
 /** Every command id of package.json, bound to its module. */
@@ -36,6 +37,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     [Commands.openPyvenvCfg]: (arg?: never) => openPyvenvCfgCommand(ctx, arg),
     [Commands.showLog]: () => ctx.log.show(),
     [Commands.showGlobalEnvironments]: () => ctx.showGlobalEnvironments(),
+    [Commands.showPythonPerTool]: () => showPythonPerToolCommand(ctx),
     [Commands.openCfgEntry]: openCfgEntryCommand,
     [Commands.copyValue]: copyValueCommand,
   };

@@ -5,6 +5,7 @@ import { affectsSetting, readSettings } from '../config';
 import { Settings } from '../constants';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import { isSameOrInside } from '../environments/environmentStore';
+import { otherTerminalActivator } from '../interop/pythonTools';
 import { activationTargetOf, activationVariables } from './activationVariables';
 import { installFishStartup } from './fishStartup';
 import { installShStartup } from './shStartup';
@@ -14,7 +15,11 @@ import { installZshStartup } from './zshStartup';
  * Activates each folder's active environment in new terminals through the environment variable
  * collection scoped to that folder. Nothing is typed into terminals and no shell file is edited.
  * VS Code marks already-open terminals stale when the collection changes. With the setting off, or
- * for an environment inside an untrusted workspace, the folder's collection stays empty.
+ * for an environment inside an untrusted workspace, the folder's collection stays empty. When the
+ * Python extension or Python Environments will activate the folder's terminals themselves (they type
+ * `source .../activate`, with the same shared environment), Venv Manager steps back so that each
+ * terminal is activated exactly once; `venvManager.terminal.activator` = `venvManager` offers to turn
+ * theirs off instead (interop/terminalOwner.ts).
  */
 export class TerminalActivation implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -32,8 +37,9 @@ export class TerminalActivation implements vscode.Disposable {
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.apply()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.apply()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affectsSetting(e, Settings.terminalActivation)) this.apply();
+        if (affectsSetting(e, Settings.terminalActivation) || e.affectsConfiguration('python.terminal.activateEnvironment') || e.affectsConfiguration('python-envs.terminal.autoActivationType')) this.apply();
       }),
+      vscode.extensions.onDidChange(() => this.apply()),
     );
   }
 
@@ -64,6 +70,12 @@ export class TerminalActivation implements vscode.Disposable {
       const env = this.active.get(folder);
       if (!env || !readSettings(folder).terminalActivation) {
         scoped.description = undefined;
+        continue;
+      }
+      const other = otherTerminalActivator(folder);
+      if (other) {
+        scoped.description = undefined;
+        this.log.info(`Terminals of ${folder.name} are activated by the ${other.label}; Venv Manager leaves them to it so that each is activated once`);
         continue;
       }
       if (!vscode.workspace.isTrusted && isSameOrInside(env.path, folder.uri.fsPath)) {

@@ -6,6 +6,7 @@ import type { EnvironmentStore } from '../environments/environmentStore';
 import {
   CfgEntryItem,
   EnvironmentItem,
+  externalInterpreterText,
   FolderItem,
   GlobalGroupItem,
   MessageItem,
@@ -71,8 +72,11 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     const top: EnvironmentTreeNode[] =
       folders.length === 1
         ? this.store.folderEnvironments(folders[0]).map((e) => this.environmentItem(e, folders[0]))
-        : folders.map((f) => new FolderItem(f));
-    return [...top, new GlobalGroupItem()];
+        : folders.map((f) => new FolderItem(f, this.active.external(f)));
+    const external = folders.length === 1 ? this.active.external(folders[0]) : undefined;
+    // A Python tool chose an interpreter that is not a venv: said plainly above the environments.
+    const notice = external ? [new MessageItem('external', externalInterpreterText(external), 'info')] : [];
+    return [...notice, ...top, new GlobalGroupItem()];
   }
 
   private environmentItem(env: DiscoveredEnvironment, folder: vscode.WorkspaceFolder | undefined): EnvironmentItem {

@@ -2,18 +2,25 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { versionLabel, type DiscoveredEnvironment, type PyvenvCfgEntry } from '../../core';
 import { Commands, ItemTokens } from '../constants';
+import type { ExternalInterpreter } from '../environments/activeEnvironments';
 
 export type EnvironmentTreeNode = FolderItem | EnvironmentItem | CfgEntryItem | PathEntryItem | GlobalGroupItem | MessageItem;
 
 export class FolderItem extends vscode.TreeItem {
-  constructor(readonly folder: vscode.WorkspaceFolder) {
+  constructor(readonly folder: vscode.WorkspaceFolder, external?: ExternalInterpreter) {
     super(folder.name, vscode.TreeItemCollapsibleState.Expanded);
     this.id = `folder:${folder.uri.toString()}`;
     this.iconPath = vscode.ThemeIcon.Folder;
     this.resourceUri = folder.uri;
     this.contextValue = ItemTokens.folder;
-    this.tooltip = folder.uri.fsPath;
+    this.tooltip = external ? `${folder.uri.fsPath}\n${externalInterpreterText(external)}` : folder.uri.fsPath;
+    if (external) this.description = externalInterpreterText(external);
   }
+}
+
+/** The folder uses an interpreter another tool chose that is not a virtual environment. */
+export function externalInterpreterText(external: ExternalInterpreter): string {
+  return vscode.l10n.t('{0} uses {1}: not a virtual environment, terminals are not activated', external.tool, external.path);
 }
 
 export class GlobalGroupItem extends vscode.TreeItem {
