@@ -53,6 +53,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Port to listen on; a free one when absent. */
   port?: number;
+  /** .vsix files installed into the server's extensions folder before it starts (e.g. the Python extension). */
+  vsix?: string[];
 }
 
 export interface CodeServer {
@@ -91,8 +93,12 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const userDir = path.join(stateDir, 'user-data');
   fs.mkdirSync(path.join(userDir, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userDir, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2));
+  const entry = path.join(codeServerDir(), 'package', 'out', 'node', 'entry.js');
+  for (const vsix of opts.vsix ?? []) {
+    await runToEnd(process.execPath, [entry, '--user-data-dir', userDir, '--extensions-dir', path.join(stateDir, 'extensions'), '--install-extension', vsix], 120_000);
+  }
   const args = [
-    path.join(codeServerDir(), 'package', 'out', 'node', 'entry.js'),
+    entry,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--user-data-dir', userDir,
@@ -164,6 +170,23 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   }
   await server.stop();
   throw new Error(`code-server did not start on port ${port}:\n${output.slice(-4000)}`);
+}
+
+/** Runs a command to its end; throws with its output when it fails or outlives `timeoutMs`. */
+function runToEnd(command: string, args: string[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (b: Buffer) => { output += b.toString(); });
+    child.stderr!.on('data', (b: Buffer) => { output += b.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${path.basename(args[args.length - 1] ?? command)}: exit ${code ?? signal}\n${output.slice(-2000)}`));
+    });
+  });
 }
 
 export interface Workbench {

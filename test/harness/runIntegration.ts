@@ -21,8 +21,14 @@ async function runOne(run: (typeof runs)[number]): Promise<Totals> {
   let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
   let workbench: Awaited<ReturnType<typeof openWorkbench>> | undefined;
   try {
+    const extensions = run.extensions?.() ?? { vsix: [] };
+    if (typeof extensions === 'string') {
+      console.log(`  skip [${run.name}] ${extensions}`);
+      return { passed: 0, failed: 0, skipped: 1 };
+    }
     const workspace = await run.prepare(tmp);
     server = await startCodeServer({
+      vsix: extensions.vsix,
       workspace,
       trusted: run.trusted ?? true,
       settings: run.settings,
@@ -55,7 +61,10 @@ async function runOne(run: (typeof runs)[number]): Promise<Totals> {
       console.log(`  FAIL [${run.name}] suite could not run:\n${indent(result.fatal)}`);
       return { passed: result.passed, failed: result.failed + 1, skipped: result.skipped };
     }
-    if (result.failed) await screenshot(workbench.page, `integration-${run.name}-failed`).catch(() => undefined);
+    if (result.failed) {
+      await screenshot(workbench.page, `integration-${run.name}-failed`).catch(() => undefined);
+      console.log(`  [${run.name}] Venv Manager's log:\n${indent(extensionLog(server.stateDir).split('\n').slice(-80).join('\n'))}`);
+    }
     if (result.tests.length === 0) {
       console.log(`  FAIL [${run.name}] ran no test`);
       return { passed: 0, failed: 1, skipped: 0 };
@@ -70,6 +79,20 @@ async function runOne(run: (typeof runs)[number]): Promise<Totals> {
     fs.rmSync(tmp, { recursive: true, force: true });
     console.log(`  [${run.name}] finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+}
+
+/** Our output channel's log file inside the server's user data folder ('' when there is none). */
+function extensionLog(stateDir: string): string {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('Venv Manager.log')) found.push(p);
+    }
+  };
+  try { walk(path.join(stateDir, 'user-data', 'logs')); } catch { /* no logs */ }
+  return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
 }
 
 function indent(text: string): string {

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findInterpreters, parsePyvenvCfg, serializePyvenvCfg } from '../../src/core';
-import { repoRoot } from '../harness/paths';
+import { pythonEnvironmentsStandInVsix, pythonExtensionVsix, repoRoot } from '../harness/paths';
 import type { IntegrationRun } from './runs';
 
 interface Interpreters { python: string; pythonVersion: string; otherPython?: string }
@@ -53,9 +53,66 @@ async function sampleWorkspaceWithEnvs(tmp: string, folderName: string): Promise
 }
 
 const quietPip = { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+
+/** The Python extension as built here has no Pylance, no native locator and no experiments (../shared/vendor README). */
+const pythonExtensionSettings = {
+  'python.locator': 'js',
+  'python.languageServer': 'None',
+  'python.experiments.enabled': false,
+  'python.useEnvironmentsExtension': false,
+};
+
+function withPythonExtension(): { vsix: string[] } | string {
+  const vsix = pythonExtensionVsix();
+  return vsix ? { vsix: [vsix] } : 'the Python extension is not here: set VENV_MANAGER_PYTHON_VSIX to an ms-python.python .vsix (the workplace has one in shared/vendor/ms-python.python)';
+}
+
+/** Two folders, each with its own .venv (app also has `alt`), and a base interpreter that is not a venv. */
+async function twoFolderPythonProject(tmp: string): Promise<string> {
+  const interpreters = await pickInterpreters();
+  const app = path.join(tmp, 'app');
+  const lib = path.join(tmp, 'lib');
+  for (const dir of [app, lib]) fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(app, 'main.py'), 'import sys\nprint("PREFIX=" + sys.prefix)\n');
+  fs.writeFileSync(path.join(lib, 'lib.py'), 'VALUE = 1\n');
+  venv(interpreters.python, path.join(app, '.venv'));
+  venv(interpreters.python, path.join(app, 'alt'), '--prompt', 'alt env');
+  venv(interpreters.otherPython ?? interpreters.python, path.join(lib, '.venv'));
+  const broken = path.join(app, 'broken');
+  venv(interpreters.python, broken);
+  for (const name of fs.readdirSync(path.join(broken, 'bin'))) {
+    if (name.startsWith('python')) {
+      fs.rmSync(path.join(broken, 'bin', name));
+      fs.symlinkSync(path.join(tmp, 'gone', 'python3'), path.join(broken, 'bin', name));
+    }
+  }
+  const systemPython = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : interpreters.python;
+  fs.writeFileSync(path.join(tmp, 'facts.json'), JSON.stringify({ ...interpreters, app, lib, systemPython }, null, 2));
+  const file = path.join(tmp, 'python project.code-workspace');
+  fs.writeFileSync(file, JSON.stringify({ folders: [{ path: app }, { path: lib }] }, null, 2));
+  return file;
+}
 const bashTerminals = { 'terminal.integrated.defaultProfile.linux': 'bash' };
 
 export const extensionRuns: IntegrationRun[] = [
+  {
+    name: 'python-extension',
+    suites: ['pythonExtension'],
+    settings: { ...bashTerminals, ...pythonExtensionSettings },
+    extensions: withPythonExtension,
+    prepare: twoFolderPythonProject,
+  },
+  {
+    name: 'python-environments-standin',
+    suites: ['pythonEnvironmentsStandIn'],
+    // The stand-in does not activate terminals, so the real one's terminal activation is off here.
+    settings: { ...bashTerminals, ...pythonExtensionSettings, 'python-envs.terminal.autoActivationType': 'off' },
+    extensions() {
+      const withPython = withPythonExtension();
+      return typeof withPython === 'string' ? withPython : { vsix: [...withPython.vsix, pythonEnvironmentsStandInVsix()] };
+    },
+    prepare: twoFolderPythonProject,
+  },
   {
     name: 'extension-tree',
     suites: ['terminal', 'tree', 'watcher'],

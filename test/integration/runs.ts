@@ -17,6 +17,8 @@ export interface IntegrationRun {
   settings?: Record<string, unknown>;
   /** Only run when named on the driver's command line (the harness's own self-check). */
   onlyWhenNamed?: boolean;
+  /** Other extensions the run needs; a string result is why they are missing (the run is then skipped). */
+  extensions?(): { vsix: string[] } | string;
 }
 
 function write(file: string, text: string): void {

@@ -115,7 +115,7 @@ export class InterpreterSync implements vscode.Disposable {
       if (!tool) return;
       this.tools.set(id, tool);
       this.subscriptions.push(tool.onDidChange((folder) => (folder ? this.enqueue(folder, () => this.follow(tool, folder)) : this.forEachFolder((f) => this.follow(tool, f)))));
-      this.log.info(`Sharing the active environment with the ${tool.label}`);
+      this.log.debug(`Sharing the active environment with the ${tool.label}`);
       this.forEachFolder((f) => this.reconcile(f));
     } catch (err) {
       this.log.warn(`The ${id} API is not available, so the active environment is not shared with it: ${err instanceof Error ? err.message : String(err)}`);
@@ -168,9 +168,10 @@ export class InterpreterSync implements vscode.Disposable {
       theirsListed: theirs !== undefined && (await this.environmentFor(theirs)) !== undefined,
     });
     this.log.info(`Active environment of ${folder.name}: Venv Manager ${ours?.interpreterPath ?? 'none'}, ${primary.label} ${theirs ?? 'none'} -> ${decision}`);
-    // 'none' still pushes: it brings a second tool (Python Environments) in line with the first.
+    // 'none' still pushes, and writes even an equal path: the Python extension may only have
+    // auto-selected it, and a later auto-selection of its own would then replace it.
     if (decision === 'follow' && theirs !== undefined) await this.adopt(primary, folder, theirs);
-    else if (mode !== 'off') await this.push(folder);
+    else if (mode !== 'off') await this.push(folder, true);
     await this.rememberSeen(folder);
   }
 
@@ -194,9 +195,9 @@ export class InterpreterSync implements vscode.Disposable {
 
   /**
    * Sends our active env to every tool whose choice differs. An env rebuilt in place (same path, new
-   * version: Recreate, Upgrade) is sent again so the tool reads it anew.
+   * version: Recreate, Upgrade) is sent again so the tool reads it anew; `pin` sends an equal path too.
    */
-  private async push(folder: vscode.WorkspaceFolder): Promise<void> {
+  private async push(folder: vscode.WorkspaceFolder, pin = false): Promise<void> {
     const env = this.active.get(folder);
     if (!env) return;
     const interpreter = env.interpreterPath;
@@ -205,11 +206,13 @@ export class InterpreterSync implements vscode.Disposable {
     this.pushed.set(folder.uri.toString(), { interpreter, version: env.version });
     for (const tool of this.tools.values()) {
       const current = await this.refreshSeen(tool, folder);
-      if (samePath(current, interpreter) && !rebuilt) continue;
+      this.log.debug(`Sharing ${interpreter} of ${folder.name} with the ${tool.label}, which has ${current ?? 'none'}${rebuilt ? ' (env rebuilt)' : ''}`);
+      if (samePath(current, interpreter) && !rebuilt && !pin) continue;
       this.echoes.expect(seenKey(tool.id, folder), interpreter);
       const result = await tool.set(folder, interpreter);
+      // Nothing comes back for a path it refused or already had; a later pick of it is the user's.
+      if (result === 'unresolved' || result === 'kept') this.echoes.consume(seenKey(tool.id, folder), interpreter);
       if (result === 'unresolved') {
-        this.echoes.consume(seenKey(tool.id, folder), interpreter);
         this.log.warn(`The ${tool.label} cannot resolve ${interpreter}; its interpreter for ${folder.name} stays ${current ?? 'unset'}`);
       } else if (result === 'unconfirmed') {
         this.log.warn(`The ${tool.label} did not confirm ${interpreter} for ${folder.name}`);
@@ -224,6 +227,7 @@ export class InterpreterSync implements vscode.Disposable {
   private async follow(tool: PythonTool, folder: vscode.WorkspaceFolder): Promise<void> {
     const before = this.seen.get(seenKey(tool.id, folder));
     const theirs = await this.refreshSeen(tool, folder);
+    this.log.debug(`The ${tool.label} changed ${folder.name}: ${before ?? 'none'} -> ${theirs ?? 'none'}`);
     if (theirs === undefined) return;
     if (this.echoes.consume(seenKey(tool.id, folder), theirs)) return;
     if (samePath(before, theirs) && this.echoes.pending(seenKey(tool.id, folder))) return;

@@ -19,10 +19,13 @@ export interface PythonTool extends vscode.Disposable {
    * Makes `interpreter` the tool's choice for the folder: validated first (a path the tool cannot
    * resolve is never written), then set, then confirmed by the tool's own change event.
    */
-  set(folder: vscode.WorkspaceFolder, interpreter: string): Promise<'set' | 'unresolved' | 'unconfirmed'>;
+  set(folder: vscode.WorkspaceFolder, interpreter: string): Promise<SetResult>;
   /** The tool's choice changed, for one folder or (undefined) possibly for all. */
   readonly onDidChange: vscode.Event<vscode.WorkspaceFolder | undefined>;
 }
+
+/** 'kept': it already reported that path, so no change event follows. */
+export type SetResult = 'set' | 'kept' | 'unresolved' | 'unconfirmed';
 
 /** How long a tool may take to confirm a change it accepted (its event), generous for busy machines. */
 const CONFIRM_MS = 20_000;
@@ -67,10 +70,8 @@ export class PythonExtensionTool implements PythonTool {
     const settled = waitForEvent(api.environments.onDidChangeActiveEnvironmentPath, (e) => e.resource === undefined, SETTLE_MS);
     await api.ready;
     const tool = new PythonExtensionTool(api);
-    // It announces the end of its auto-selection with an event for no folder; when that happened
-    // before we listened, every folder already has a real path.
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    if (folders.length > 0 && (await Promise.all(folders.map((f) => tool.get(f)))).every((p) => p !== undefined)) settled.cancel();
+    // Its own auto-selection runs after `ready` and may replace what it reports until then: wait for
+    // the event (for no folder) that ends it, so that it is not taken for the user's choice.
     await settled.done;
     return tool;
   }
@@ -85,9 +86,15 @@ export class PythonExtensionTool implements PythonTool {
     return p && p !== 'python' ? p : undefined;
   }
 
-  async set(folder: vscode.WorkspaceFolder, interpreter: string): Promise<'set' | 'unresolved' | 'unconfirmed'> {
+  async set(folder: vscode.WorkspaceFolder, interpreter: string): Promise<SetResult> {
     const resolved = await this.api.environments.resolveEnvironment(interpreter).catch(() => undefined);
     if (!resolved) return 'unresolved';
+    if (samePath(await this.get(folder), interpreter)) {
+      // Already what it reports (perhaps only auto-selected): stored now, so its auto-selection keeps
+      // it; no change event comes for an unchanged path.
+      await this.api.environments.updateActiveEnvironmentPath(interpreter, folder);
+      return 'kept';
+    }
     const confirmed = waitForEvent(this.api.environments.onDidChangeActiveEnvironmentPath, (e) => samePath(e.path, interpreter) && folderOf(e.resource)?.uri.toString() === folder.uri.toString(), CONFIRM_MS);
     try {
       await this.api.environments.updateActiveEnvironmentPath(interpreter, folder);
@@ -136,7 +143,7 @@ export class PythonEnvironmentsTool implements PythonTool {
     return interpreterOf(await this.api.getEnvironment(folder.uri));
   }
 
-  async set(folder: vscode.WorkspaceFolder, interpreter: string): Promise<'set' | 'unresolved' | 'unconfirmed'> {
+  async set(folder: vscode.WorkspaceFolder, interpreter: string): Promise<SetResult> {
     const env = await this.api.resolveEnvironment(vscode.Uri.file(interpreter)).catch(() => undefined);
     if (!env) return 'unresolved';
     const confirmed = waitForEvent(this.api.onDidChangeEnvironment, (e) => folderOf(e.uri)?.uri.toString() === folder.uri.toString() && samePath(interpreterOf(e.new), interpreterOf(env)), CONFIRM_MS);
