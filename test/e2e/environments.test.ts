@@ -7,54 +7,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { findInterpreters } from '../../src/core';
 import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
 import { runCliAndKillAt } from '../fixtures/killAt';
 import { repoRoot } from '../harness/paths';
-
-async function newestCPython(): Promise<{ path: string; version: string }> {
-  const found = (await findInterpreters()).filter((i) => (i.implementation ?? 'cpython') === 'cpython' && !i.freeThreaded && i.version && Number(i.version.split('.')[1]) >= 8 && i.version.startsWith('3.'));
-  assert.ok(found.length > 0, 'a CPython >= 3.8 on this machine');
-  return { path: found[0].path, version: found[0].version! };
-}
-
-async function runPaletteCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 20_000 });
-  await page.keyboard.press('Enter');
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/**
- * Polls the terminal's rendered rows (the DOM renderer: gpuAcceleration is off in the harness) until
- * `done` holds for three reads in a row 300 ms apart, so the text has settled. On timeout it saves a
- * screenshot and fails with what the terminal showed, instead of a bare timeout.
- */
-async function waitForTerminal(page: Page, rows: ReturnType<Page['locator']>, done: (text: string) => boolean, what: string, shot: string, timeoutMs = 45_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  let settled = 0;
-  while (Date.now() < deadline) {
-    const text = (await rows.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
-    settled = done(text) && text === last ? settled + 1 : 0;
-    if (settled >= 2) return text;
-    last = text;
-    await page.waitForTimeout(300);
-  }
-  await screenshot(page, shot);
-  assert.fail(`waited ${timeoutMs / 1000} s for ${what}; the terminal showed:\n${last}`);
-}
-
-function treeRow(page: Page, text: string | RegExp) {
-  return page.locator('.sidebar .monaco-list-row', { hasText: text });
-}
+import { escapeRegExp, newestCPython, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
 
 describe('Venv Manager as a person uses it', () => {
   let server: CodeServer;

@@ -37,7 +37,12 @@ export async function showPythonPerToolCommand(ctx: CommandContext): Promise<Fol
       items.push({ label: `${t.state === 'connected' ? mark(t.interpreter) : '$(circle-slash)'} ${t.label}`, description: toolLine(t) });
     }
     for (const t of r.terminals) {
-      items.push({ label: `${t.virtualEnv !== undefined && r.ours && samePath(t.virtualEnv, r.ours.path) ? '$(check)' : '$(terminal)'} ${vscode.l10n.t('Terminal "{0}"', t.terminal.name)}`, description: terminalLine(t) });
+      const matches = t.virtualEnv !== undefined && r.ours !== undefined && samePath(t.virtualEnv, r.ours.path);
+      const stale = t.virtualEnv !== undefined && r.ours !== undefined && !matches;
+      items.push({
+        label: `${matches ? '$(check)' : '$(terminal)'} ${vscode.l10n.t('Terminal "{0}"', t.terminal.name)}`,
+        description: stale ? `${terminalLine(t)} · ${vscode.l10n.t('opened before the change: new terminals get {0}', r.ours!.name)}` : terminalLine(t),
+      });
     }
     items.push({ label: `$(terminal) ${vscode.l10n.t('New terminals activated by')}`, description: r.terminalActivator ?? vscode.l10n.t('nobody') });
     if (!r.agree) {
