@@ -142,4 +142,27 @@ describe('with the Python extension: one interpreter everywhere', () => {
       await vscode.workspace.getConfiguration('venvManager', scope).update('python.shareActiveEnvironment', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
     }
   });
+
+  it('Let Venv Manager activate terminals: nothing is written without a yes; with it, the Python extension\'s setting is off and ours take over', async () => {
+    const api = await venvManager();
+    const scope = folder('app');
+    const setting = () => vscode.workspace.getConfiguration('python', scope).inspect<boolean>('terminal.activateEnvironment');
+    const pickSwitch = (answer: string | undefined) => new ScriptedPrompter({
+      'showPythonPerTool.report': (q) => q.items?.find((i) => /Let Venv Manager activate terminals of app/.test(i.label)),
+      'terminalActivator.switch': () => answer,
+    });
+    const declined = pickSwitch(undefined);
+    await withPrompter(api, declined, () => vscode.commands.executeCommand('venvManager.showPythonPerTool'));
+    assert.ok(declined.question('terminalActivator.switch'), 'asked first');
+    assert.equal(setting()?.workspaceFolderValue, undefined, 'declined: nothing written');
+    assert.equal(setting()?.workspaceValue, undefined);
+
+    const accepted = pickSwitch('Use Venv Manager');
+    await withPrompter(api, accepted, () => vscode.commands.executeCommand('venvManager.showPythonPerTool'));
+    assert.match(accepted.question('terminalActivator.switch')?.message ?? '', /python\.terminal\.activateEnvironment/);
+    await waitFor('the setting written to the folder', () => setting()?.workspaceFolderValue === false);
+    const scoped = api.testing.environmentVariableCollection.getScoped({ workspaceFolder: scope });
+    await waitFor('Venv Manager activates app\'s terminals now', () => scoped.get('VIRTUAL_ENV')?.value === api.activeEnvironment(scope.uri.fsPath)?.path);
+    assert.equal(api.testing.environmentVariableCollection.getScoped({ workspaceFolder: folder('lib') }).get('VIRTUAL_ENV'), undefined, 'lib still left to the Python extension');
+  });
 });
