@@ -54,14 +54,46 @@ function waitForEvent<T>(event: vscode.Event<T>, matches: (e: T) => boolean, ms:
   return { done, cancel };
 }
 
+/** What both tools share: the change event, and "apply, then wait for the tool's own confirmation". */
+abstract class ToolBase implements vscode.Disposable {
+  protected readonly changed = new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>();
+  readonly onDidChange = this.changed.event;
+  protected abstract readonly subscription: vscode.Disposable;
+
+  abstract get(folder: vscode.WorkspaceFolder): Promise<string | undefined>;
+
+  /**
+   * Runs `apply` with a listener for the tool's event already in place; 'set' once the event
+   * confirms, else when the tool reports `expected` anyway after the wait.
+   */
+  protected async applyAndConfirm<E>(folder: vscode.WorkspaceFolder, expected: string | undefined, event: vscode.Event<E>, confirms: (e: E) => boolean, apply: () => Promise<void>): Promise<SetResult> {
+    const confirmed = waitForEvent(event, confirms, CONFIRM_MS);
+    try {
+      await apply();
+    } catch (err) {
+      confirmed.cancel();
+      throw err;
+    }
+    if (await confirmed.done) return 'set';
+    return samePath(await this.get(folder), expected) ? 'set' : 'unconfirmed';
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function sameFolder(resource: vscode.Uri | vscode.WorkspaceFolder | undefined, folder: vscode.WorkspaceFolder): boolean {
+  return folderOf(resource)?.uri.toString() === folder.uri.toString();
+}
+
 type PythonExtensionApi = Awaited<ReturnType<typeof PythonExtension.api>>;
 
-export class PythonExtensionTool implements PythonTool {
+export class PythonExtensionTool extends ToolBase implements PythonTool {
   readonly id = PYTHON_EXTENSION_ID;
   readonly label = vscode.l10n.t('Python extension');
-  private readonly changed = new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>();
-  readonly onDidChange = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  protected readonly subscription: vscode.Disposable;
 
   /** Connects once the extension is installed, activated and `ready`, and its start-up auto-selection has settled. */
   static async connect(): Promise<PythonExtensionTool | undefined> {
@@ -77,6 +109,7 @@ export class PythonExtensionTool implements PythonTool {
   }
 
   private constructor(private readonly api: PythonExtensionApi) {
+    super();
     this.subscription = api.environments.onDidChangeActiveEnvironmentPath((e) => this.changed.fire(folderOf(e.resource)));
   }
 
@@ -95,20 +128,8 @@ export class PythonExtensionTool implements PythonTool {
       await this.api.environments.updateActiveEnvironmentPath(interpreter, folder);
       return 'kept';
     }
-    const confirmed = waitForEvent(this.api.environments.onDidChangeActiveEnvironmentPath, (e) => samePath(e.path, interpreter) && folderOf(e.resource)?.uri.toString() === folder.uri.toString(), CONFIRM_MS);
-    try {
-      await this.api.environments.updateActiveEnvironmentPath(interpreter, folder);
-    } catch (err) {
-      confirmed.cancel();
-      throw err;
-    }
-    if (await confirmed.done) return 'set';
-    return samePath(await this.get(folder), interpreter) ? 'set' : 'unconfirmed';
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
+    const environments = this.api.environments;
+    return this.applyAndConfirm(folder, interpreter, environments.onDidChangeActiveEnvironmentPath, (e) => samePath(e.path, interpreter) && sameFolder(e.resource, folder), () => environments.updateActiveEnvironmentPath(interpreter, folder));
   }
 }
 
@@ -120,12 +141,10 @@ function interpreterOf(env: PythonEnvironment | undefined): string | undefined {
   return env?.execInfo?.run?.executable ?? env?.environmentPath?.fsPath;
 }
 
-export class PythonEnvironmentsTool implements PythonTool {
+export class PythonEnvironmentsTool extends ToolBase implements PythonTool {
   readonly id = PYTHON_ENVIRONMENTS_ID;
   readonly label = vscode.l10n.t('Python Environments');
-  private readonly changed = new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>();
-  readonly onDidChange = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  protected readonly subscription: vscode.Disposable;
 
   /** Connects when the extension is installed and exposes its API. */
   static async connect(): Promise<PythonEnvironmentsTool | undefined> {
@@ -136,6 +155,7 @@ export class PythonEnvironmentsTool implements PythonTool {
   }
 
   private constructor(private readonly api: PythonEnvironmentsApi) {
+    super();
     this.subscription = api.onDidChangeEnvironment((e) => this.changed.fire(folderOf(e.uri)));
   }
 
@@ -146,20 +166,8 @@ export class PythonEnvironmentsTool implements PythonTool {
   async set(folder: vscode.WorkspaceFolder, interpreter: string): Promise<SetResult> {
     const env = await this.api.resolveEnvironment(vscode.Uri.file(interpreter)).catch(() => undefined);
     if (!env) return 'unresolved';
-    const confirmed = waitForEvent(this.api.onDidChangeEnvironment, (e) => folderOf(e.uri)?.uri.toString() === folder.uri.toString() && samePath(interpreterOf(e.new), interpreterOf(env)), CONFIRM_MS);
-    try {
-      await this.api.setEnvironment(folder.uri, env);
-    } catch (err) {
-      confirmed.cancel();
-      throw err;
-    }
-    if (await confirmed.done) return 'set';
-    return samePath(await this.get(folder), interpreterOf(env)) ? 'set' : 'unconfirmed';
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
+    const expected = interpreterOf(env);
+    return this.applyAndConfirm(folder, expected, this.api.onDidChangeEnvironment, (e) => sameFolder(e.uri, folder) && samePath(interpreterOf(e.new), expected), () => this.api.setEnvironment(folder.uri, env));
   }
 }
 
