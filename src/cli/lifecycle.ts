@@ -1,5 +1,7 @@
 // `venv-manager recreate | install | clear | upgrade | delete | recover`: the lifecycle operations of src/core/lifecycle.
-import { clearEnvironment, deleteEnvironment, installIntoEnvironment, recoverEnvironment, recreateEnvironment, upgradeEnvironment, type InstallerChoice, type LifecycleOptions } from '../core/lifecycle';
+import type { DeclaredSource } from '../core/declared';
+import { clearEnvironment, deleteEnvironment, environmentStatus, installIntoEnvironment, recoverEnvironment, recreateEnvironment, syncEnvironment, upgradeEnvironment, type EnvStatus, type InstallerChoice, type LifecycleOptions } from '../core/lifecycle';
+import * as path from 'node:path';
 import { parseOptions, type ParsedOptions } from './args';
 import { CliError, type CliCommand, type CliIo } from './io';
 
@@ -40,14 +42,60 @@ async function withLifecycleIo<T>(io: CliIo, verbose: boolean, run: (opts: Lifec
 
 const shortOptions = (a: string) => (a === '-r' ? '--requirements' : a === '-v' ? '--verbose' : a);
 
-/** --requirements FILE (required) and --installer auto|pip|uv, as recreate and install take them. */
-function requirementsAndInstaller(command: string, parsed: ParsedOptions): { requirements: string; installer: InstallerChoice } {
-  const requirements = parsed.values.get('--requirements')?.at(-1);
-  if (!requirements) throw new CliError(`${command}: the argument --requirements FILE is required.`, 2);
+/** The value options every source-taking command accepts. */
+const SOURCE_VALUES = ['--requirements', '--pyproject', '--lock', '--extra', '--group', '--installer'];
+const SOURCE_FLAGS = ['--no-project'];
+
+/**
+ * The declared source of --requirements FILE | --pyproject FILE [--extra E]... [--group G]...
+ * [--no-project] | --lock FILE [--extra E]... [--group G]...; undefined when none is given.
+ */
+function sourceOption(command: string, parsed: ParsedOptions, cwd: string): DeclaredSource | undefined {
+  const one = (name: string) => parsed.values.get(name)?.at(-1);
+  const given = (['--requirements', '--pyproject', '--lock'] as const).filter((o) => one(o) !== undefined);
+  if (given.length > 1) throw new CliError(`${command}: give only one of --requirements, --pyproject and --lock.`, 2);
+  const extras = parsed.values.get('--extra') ?? [];
+  const groups = parsed.values.get('--group') ?? [];
+  const at = (file: string) => path.resolve(cwd, file);
+  if (given.length === 0) {
+    if (extras.length || groups.length || parsed.flags.has('--no-project')) throw new CliError(`${command}: --extra, --group and --no-project go with --pyproject FILE or --lock FILE.`, 2);
+    return undefined;
+  }
+  if (given[0] === '--requirements') {
+    if (extras.length || groups.length || parsed.flags.has('--no-project')) throw new CliError(`${command}: --extra, --group and --no-project go with --pyproject FILE or --lock FILE, not --requirements.`, 2);
+    return { kind: 'requirements', file: at(one('--requirements')!) };
+  }
+  if (given[0] === '--pyproject') return { kind: 'pyproject', file: at(one('--pyproject')!), extras, groups, project: !parsed.flags.has('--no-project') };
+  if (parsed.flags.has('--no-project')) throw new CliError(`${command}: --no-project goes with --pyproject FILE.`, 2);
+  return { kind: 'pylock', file: at(one('--lock')!), extras, ...(groups.length ? { groups } : {}) };
+}
+
+function installerOption(command: string, parsed: ParsedOptions): InstallerChoice {
   const installer = parsed.values.get('--installer')?.at(-1) ?? 'auto';
   if (installer !== 'auto' && installer !== 'pip' && installer !== 'uv') throw new CliError(`${command}: argument --installer: invalid choice '${installer}' (choose from auto, pip, uv)`, 2);
-  return { requirements, installer };
+  return installer;
 }
+
+/** The source (required) and --installer, as recreate and install take them. */
+function requiredSource(command: string, parsed: ParsedOptions, cwd: string): { source: DeclaredSource; installer: InstallerChoice } {
+  const source = sourceOption(command, parsed, cwd);
+  if (!source) throw new CliError(`${command}: the argument --requirements FILE is required (or --pyproject FILE, or --lock FILE).`, 2);
+  return { source, installer: installerOption(command, parsed) };
+}
+
+const SOURCE_USAGE = `(--requirements FILE | --pyproject FILE [--extra E]... [--group G]...
+                             [--no-project] | --lock FILE [--extra E]... [--group G]...)`;
+
+const SOURCE_HELP = `  --requirements FILE, -r FILE
+                        A requirements file.
+  --pyproject FILE      A pyproject.toml: its [project] dependencies, the project itself
+                        (editable, when it names a build backend), the extras and the
+                        dependency groups given.
+  --extra E             An extra of [project.optional-dependencies] (or of the lock); repeatable.
+  --group G             A [dependency-groups] group (or a lock's group); repeatable.
+  --no-project          Do not install the pyproject's project itself, only its dependencies.
+  --lock FILE           A pylock.toml / pylock.<name>.toml, installed exactly as written: one
+                        wheel per package, size and sha256 checked first, nothing resolved.`;
 
 const COMMON_NOTES = `Only a folder holding a pyvenv.cfg is touched. A file-system root, the home folder, paths
 less than two levels deep and symbolic links are refused. One operation per environment at a time
@@ -57,8 +105,8 @@ or rolled back first. Errors are printed as "Error: <message>" with exit status 
 export const recreateCommand: CliCommand = {
   name: 'recreate',
   summary: 'replace an environment with a fresh one holding a requirements file\'s packages',
-  help: `usage: venv-manager recreate [-h] --requirements FILE [--python SPEC]
-                             [--installer auto|pip|uv] [--verbose] ENV_DIR
+  help: `usage: venv-manager recreate [-h] ${SOURCE_USAGE}
+                             [--python SPEC] [--installer auto|pip|uv] [--verbose] ENV_DIR
 
 Builds a fresh environment at ENV_DIR (same prompt and options, base interpreter from its
 pyvenv.cfg unless --python is given) and installs FILE into it with the env's pip, or with
@@ -67,10 +115,11 @@ pyvenv.cfg unless --python is given) and installs FILE into it with the env's pi
 until the new one is complete: if the install fails or you press Ctrl-C, it is put back exactly
 as it was and the installer's error is shown.
 
+A pyproject or lock source is remembered in the new environment for \`sync\` and \`status\`.
+
 options:
   -h, --help            Show this help message and exit.
-  --requirements FILE, -r FILE
-                        The requirements file to install (required).
+${SOURCE_HELP}
   --python SPEC         Base interpreter: a path, a command, or a version (3.12).
   --installer auto|pip|uv
                         Which installer to use (default auto: uv if on PATH).
@@ -79,12 +128,12 @@ options:
 ${COMMON_NOTES}
 `,
   async run(args, io) {
-    const parsed = parseOptions('recreate', args.map(shortOptions), { values: ['--requirements', '--python', '--installer'], flags: ['--verbose'] });
+    const parsed = parseOptions('recreate', args.map(shortOptions), { values: [...SOURCE_VALUES, '--python'], flags: [...SOURCE_FLAGS, '--verbose'] });
     const envDir = oneEnvDir('recreate', parsed);
-    const { requirements, installer } = requirementsAndInstaller('recreate', parsed);
+    const { source, installer } = requiredSource('recreate', parsed, io.cwd);
     const python = parsed.values.get('--python')?.at(-1);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
-      recreateEnvironment(envDir, { ...opts, requirements, installer, ...(python ? { python } : {}) }),
+      recreateEnvironment(envDir, { ...opts, ...asOptions(source), installer, ...(python ? { python } : {}) }),
     );
     return 0;
   },
@@ -93,19 +142,19 @@ ${COMMON_NOTES}
 export const installCommand: CliCommand = {
   name: 'install',
   summary: 'install a requirements file into an environment, all or nothing',
-  help: `usage: venv-manager install [-h] --requirements FILE [--installer auto|pip|uv]
-                           [--verbose] ENV_DIR
+  help: `usage: venv-manager install [-h] ${SOURCE_USAGE}
+                           [--installer auto|pip|uv] [--verbose] ENV_DIR
 
 Installs FILE into the environment at ENV_DIR with its own pip, or with \`uv pip install\` when uv
 is on PATH (installer auto). pip's own PIP_* environment variables apply. A snapshot of the
 environment is taken first (hard links: one link per file, no copy of the data): if the install
 fails half-way, is interrupted with Ctrl-C or the process is killed, the environment is put back
-exactly as it was and the installer's error is shown.
+exactly as it was and the installer's error is shown. A pyproject or lock source is remembered
+in the environment for \`sync\` and \`status\`.
 
 options:
   -h, --help            Show this help message and exit.
-  --requirements FILE, -r FILE
-                        The requirements file to install (required).
+${SOURCE_HELP}
   --installer auto|pip|uv
                         Which installer to use (default auto: uv if on PATH).
   --verbose, -v         Also print the installer's output.
@@ -113,10 +162,10 @@ options:
 ${COMMON_NOTES}
 `,
   async run(args, io) {
-    const parsed = parseOptions('install', args.map(shortOptions), { values: ['--requirements', '--installer'], flags: ['--verbose'] });
+    const parsed = parseOptions('install', args.map(shortOptions), { values: SOURCE_VALUES, flags: [...SOURCE_FLAGS, '--verbose'] });
     const envDir = oneEnvDir('install', parsed);
-    const { requirements, installer } = requirementsAndInstaller('install', parsed);
-    await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) => installIntoEnvironment(envDir, { ...opts, requirements, installer }));
+    const { source, installer } = requiredSource('install', parsed, io.cwd);
+    await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) => installIntoEnvironment(envDir, { ...opts, ...asOptions(source), installer }));
     return 0;
   },
 };
@@ -224,4 +273,102 @@ ${COMMON_NOTES}
   },
 };
 
-export const lifecycleCommands: CliCommand[] = [recreateCommand, installCommand, clearCommand, upgradeCommand, deleteCommand, recoverCommand];
+/** A requirements file stays a plain --requirements (not remembered, as before); other sources are remembered. */
+function asOptions(source: DeclaredSource): { requirements: string } | { source: DeclaredSource } {
+  return source.kind === 'requirements' ? { requirements: source.file } : { source };
+}
+
+/** The JSON of \`status --json\` and \`sync --json\` (docs/cli-json.md). */
+function statusJson(status: EnvStatus): Record<string, unknown> {
+  return {
+    format: 1,
+    env: status.envDir,
+    source: status.source,
+    exact: status.exact,
+    inSync: status.inSync,
+    summary: status.summary,
+    missing: status.drift.missing,
+    otherVersion: status.drift.otherVersion,
+    notDeclared: status.drift.notDeclared,
+    unchecked: status.unchecked,
+  };
+}
+
+function printStatus(io: CliIo, status: EnvStatus): void {
+  io.stdout(`${status.envDir}: ${status.summary}\n`);
+  for (const m of status.drift.missing) io.stdout(`  missing        ${m.wanted}\n`);
+  for (const o of status.drift.otherVersion) io.stdout(`  other version  ${o.name} ${o.installed} (declared ${o.wanted})\n`);
+  if (status.exact) for (const n of status.drift.notDeclared) io.stdout(`  not declared   ${n.name} ${n.version}\n`);
+  for (const u of status.unchecked) io.stdout(`  not checked    ${u} (names no project)\n`);
+}
+
+export const syncCommand: CliCommand = {
+  name: 'sync',
+  summary: 'make an environment hold exactly what a requirements file, pyproject.toml or pylock.toml declares',
+  help: `usage: venv-manager sync [-h] [${SOURCE_USAGE.replace(/\n\s+/g, ' ')}]
+                        [--exact | --no-exact] [--installer auto|pip|uv] [--json] [--verbose] ENV_DIR
+
+Installs what the source declares and the environment lacks (or has at another version) and,
+with --exact (the default), removes what nothing declared needs; pip and setuptools always stay.
+Without a source option, the source remembered in the environment (by an earlier sync, recreate
+or install) is used; the source given is remembered. All or nothing, like install: if anything
+fails or you press Ctrl-C, the environment is put back exactly as it was. An environment already
+in sync is not touched. Exit status 0 when done, 1 on an error, 2 for bad usage.
+
+options:
+  -h, --help            Show this help message and exit.
+${SOURCE_HELP}
+  --exact, --no-exact   Remove what is not declared (default), or leave it.
+  --installer auto|pip|uv
+                        Which installer to use (default auto: uv if on PATH).
+  --json                Print the resulting status as JSON (see docs/cli-json.md).
+  --verbose, -v         Also print the installer's output.
+
+${COMMON_NOTES}
+`,
+  async run(args, io) {
+    const parsed = parseOptions('sync', args.map(shortOptions), { values: SOURCE_VALUES, flags: [...SOURCE_FLAGS, '--exact', '--no-exact', '--json', '--verbose'] });
+    const envDir = oneEnvDir('sync', parsed);
+    const source = sourceOption('sync', parsed, io.cwd);
+    if (parsed.flags.has('--exact') && parsed.flags.has('--no-exact')) throw new CliError('sync: give --exact or --no-exact, not both.', 2);
+    const exact = parsed.flags.has('--exact') ? true : parsed.flags.has('--no-exact') ? false : undefined;
+    const installer = installerOption('sync', parsed);
+    const result = await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
+      syncEnvironment(envDir, { ...opts, installer, ...(source ? { source } : {}), ...(exact !== undefined ? { exact } : {}) }),
+    );
+    if (parsed.flags.has('--json')) io.stdout(`${JSON.stringify({ ...statusJson(result.status), changed: result.changed, removed: result.removed }, null, 2)}\n`);
+    return 0;
+  },
+};
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: 'tell whether an environment still holds what its source declares (exit 3 when not)',
+  help: `usage: venv-manager status [-h] [--json] [${SOURCE_USAGE.replace(/\n\s+/g, ' ')}] [--exact | --no-exact] ENV_DIR
+
+Compares the distributions installed in ENV_DIR (read from its *.dist-info folders; nothing is
+run) with the source remembered in it, or the one given: declared projects that are missing or at
+a version the declaration does not allow, and (exact) installed projects nothing declared needs.
+Exit status 0 in sync, 3 out of sync, 1 on an error (no source remembered or given, a source that
+cannot be read), 2 for bad usage.
+
+options:
+  -h, --help            Show this help message and exit.
+  --json                Machine-readable output (see docs/cli-json.md).
+${SOURCE_HELP}
+  --exact, --no-exact   Count what is not declared as drift (default: as remembered, else yes).
+`,
+  async run(args, io) {
+    const parsed = parseOptions('status', args.map(shortOptions), { values: SOURCE_VALUES.filter((v) => v !== '--installer'), flags: [...SOURCE_FLAGS, '--exact', '--no-exact', '--json'] });
+    const envDir = oneEnvDir('status', parsed);
+    const source = sourceOption('status', parsed, io.cwd);
+    const exact = parsed.flags.has('--no-exact') ? false : parsed.flags.has('--exact') ? true : undefined;
+    const status = await environmentStatus(envDir, source ? { source, exact: exact ?? true } : undefined, { env: io.env });
+    const shown = exact !== undefined && !source ? await environmentStatus(envDir, { source: status.source, exact }, { env: io.env }) : status;
+    if (parsed.flags.has('--json')) io.stdout(`${JSON.stringify(statusJson(shown), null, 2)}\n`);
+    else printStatus(io, shown);
+    return shown.inSync ? 0 : 3;
+  },
+};
+
+export const lifecycleCommands: CliCommand[] = [recreateCommand, installCommand, syncCommand, statusCommand, clearCommand, upgradeCommand, deleteCommand, recoverCommand];

@@ -17,3 +17,4 @@ export { envLayout, type EnvLayout } from './layout';
 export { targetPlatform, type TargetPlatform, type OsName } from './platform';
 export * from './lifecycle';
 export * from './packages';
+export * from './declared';

@@ -14,6 +14,10 @@ export type LifecycleErrorCode =
   | 'install-failed'    // the installer exited non-zero
   | 'build-failed'      // creating the new env failed
   | 'uv-missing'        // installer 'uv' asked for but not on PATH
+  | 'bad-source'        // a pyproject.toml / pylock.toml / requirements file that cannot be used as written
+  | 'no-wheel'          // a pylock.toml package without a wheel this env can install
+  | 'hash-mismatch'     // a pylock.toml file whose size or sha256 is not what the lock says
+  | 'download-failed'   // a pylock.toml url that could not be fetched
   | 'cancelled'
   | 'failed';
 

@@ -1,80 +1,133 @@
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { prepareInstall, type PreparedInstall } from '../declared/prepare';
+import { describeSource, loadDeclared, resolveSource, writeRememberedSource, type DeclaredSet, type DeclaredSource } from '../declared/sources';
+import { targetFactsOf, type TargetFacts } from '../declared/target';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
 import { installerChoice, installForOperation, type InstallerChoice } from './installer';
 import { INCOMPLETE_MARKER, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
-import { discardReplaced, journalInstaller, restoreAside, runLocked, type LifecycleOptions } from './operation';
+import { discardReplaced, journalInstaller, restoreAside, runLocked, type LifecycleOptions, type OperationContext } from './operation';
 import { readableRequirements } from './requirements';
 import { removeTree } from './safety';
 import { detachFiles, snapshotEnvironment } from './snapshot';
 
 export interface InstallOptions extends LifecycleOptions {
-  /** The requirements file to install. */
-  requirements: string;
+  /** The requirements file to install (or give `source`). */
+  requirements?: string;
+  /** A declared source (requirements file, pyproject selection, pylock.toml); remembered in the env. */
+  source?: DeclaredSource;
   installer?: InstallerChoice;
 }
 
 /**
- * Installs a requirements file into an existing environment, all or nothing. A snapshot of the env
- * (hard links, so it costs one link per file) is taken beside it first; the env is marked
- * incomplete while the installer runs. If the install fails, is cancelled or the process is killed,
- * the snapshot is put back and the env is exactly what it was; once the installer succeeded, the
- * mark is removed (the commit point) and the snapshot deleted.
+ * Installs a requirements file or a declared source into an existing environment, all or nothing
+ * (see changeInPlace). A declared source is remembered in the env for the next sync or recreate.
  */
 export async function installIntoEnvironment(envDir: string, opts: InstallOptions): Promise<void> {
-  const requirements = await readableRequirements(opts.requirements);
+  const source = await sourceFromOptions(opts);
   const installer = installerChoice(opts.installer);
   await runLocked(envDir, 'install', opts, async (ctx) => {
-    const aside = siblingName(ctx.name, 'old');
-    const asidePath = path.join(ctx.realParent, aside);
-    const record: JournalRecord = { operation: 'install', env: ctx.name, aside, started: new Date().toISOString() };
-    try {
-      await writeJournal(ctx.journalPath, record);
-    } catch (err) {
-      throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
-    }
-    ctx.progress(`Taking a snapshot of ${ctx.checked.envDir} to return to if the install fails`);
-    let shared: string[];
-    try {
-      const snapshot = await snapshotEnvironment(ctx.envPath, asidePath, opts.signal);
-      shared = snapshot.shared;
-      ctx.log(`Snapshot: ${snapshot.files} files, ${snapshot.copied} of them copied, the rest hard-linked`);
-      await syncDir(ctx.realParent);
-    } catch (err) {
-      // The env was not touched; only the partial snapshot goes. If it cannot be removed now, the
-      // journal stays and the next operation on this env removes it.
-      if (await discardPartialSnapshot(ctx.realParent, ctx.name, asidePath)) await removeJournal(ctx.journalPath).catch(() => undefined);
-      if (opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled; the environment is unchanged.', { cause: err });
-      throw fsFailure(err, 'take a snapshot of', ctx.checked.envDir);
-    }
-    checkpoint('install:snapshot-taken', ctx.env);
-    const marker = path.join(ctx.envPath, INCOMPLETE_MARKER);
-    try {
-      await fs.writeFile(marker, 'Venv Manager is installing into this environment; until this file is gone it is incomplete.\n');
-      // From here on the env may change: files an installer could edit in place stop sharing
-      // their inode with the snapshot.
-      await detachFiles(shared);
-      await installForOperation(ctx, requirements, installer, (pid) => journalInstaller(ctx, record, pid));
-      checkpoint('install:installed', ctx.env);
-      await fs.unlink(marker);
-      await syncDir(ctx.envPath);
-    } catch (err) {
-      ctx.progress('Putting the environment back as it was');
-      try {
-        await restoreAside(ctx.realParent, ctx.name, asidePath, ctx.log);
-      } catch (restoreErr) {
-        // Say both: why the install stopped, and where the untouched copy waits.
-        throw new LifecycleError('failed', `${(restoreErr as Error).message} The install had failed: ${(err as Error).message}`, { cause: err });
-      }
-      await removeJournal(ctx.journalPath).catch(() => undefined);
-      throw err;
-    }
-    checkpoint('install:committed', ctx.env);
-    await discardReplaced(ctx.realParent, ctx.name, asidePath, ctx.log);
-    await removeJournal(ctx.journalPath);
-    ctx.progress(`Installed ${path.basename(requirements)} into ${ctx.checked.envDir}`);
+    await withPreparedSource(ctx, source, {}, async (prepared) => {
+      await changeInPlace(ctx, 'install', async (recordInstaller) => {
+        if (prepared) await installForOperation(ctx, prepared.requirements, installer, recordInstaller, { args: prepared.args, label: prepared.label });
+        checkpoint('install:installed', ctx.env);
+        if (opts.source) await writeRememberedSource(ctx.envPath, { source, exact: true });
+      });
+    });
+    ctx.progress(`Installed ${describeSource(source)} into ${ctx.checked.envDir}`);
   });
+}
+
+/** The source an install or recreate was given: `source`, or `requirements` as a requirements source. */
+export async function sourceFromOptions(opts: { requirements?: string; source?: DeclaredSource }): Promise<DeclaredSource> {
+  if (opts.source) return resolveSource(opts.source);
+  if (!opts.requirements) throw new LifecycleError('no-requirements', 'No requirements file or declared source was given.');
+  return { kind: 'requirements', file: await readableRequirements(opts.requirements) };
+}
+
+/**
+ * Reads the source for the env (its interpreter facts from pyvenv.cfg), makes its files local and
+ * checked (a lock's wheels: downloaded, size and sha256 compared) in a temporary folder, and runs
+ * `body` with the installer call; all of it before the env is touched, so a bad source changes nothing.
+ */
+export async function withPreparedSource<T>(ctx: OperationContext, source: DeclaredSource, sel: { onlyPackages?: ReadonlySet<string>; declared?: DeclaredSet }, body: (prepared: PreparedInstall | undefined, declared: DeclaredSet) => Promise<T>): Promise<T> {
+  const target = await targetFactsOf(ctx.envPath);
+  if (!target && source.kind === 'pylock') throw new LifecycleError('failed', `The Python version of ${ctx.checked.envDir} is unknown (its pyvenv.cfg names none), so ${path.basename(source.file)} cannot be matched to it.`);
+  const declared = sel.declared ?? (await loadDeclared(source, target ?? UNKNOWN_TARGET, ctx.env));
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'venv-manager-'));
+  try {
+    const prepared = await prepareInstall(source, declared, {
+      workDir,
+      label: describeSource(source),
+      ...(sel.onlyPackages ? { onlyPackages: sel.onlyPackages } : {}),
+      ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
+      onProgress: ctx.progress,
+    });
+    return await body(prepared, declared);
+  } finally {
+    await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Only pyvenv.cfg-less envs reach this: requirements and pyproject sources need no facts to install. */
+const UNKNOWN_TARGET: TargetFacts = { version: [3, 0, 0], implementation: 'cpython', freeThreaded: false, platform: process.platform, machine: os.machine() };
+
+/**
+ * Changes an existing environment in place, all or nothing. A snapshot of the env (hard links, so
+ * it costs one link per file) is taken beside it first; the env is marked incomplete while `body`
+ * runs. If it fails, is cancelled or the process is killed, the snapshot is put back and the env
+ * is exactly what it was; once `body` succeeded, the mark is removed (the commit point) and the
+ * snapshot deleted.
+ */
+export async function changeInPlace(ctx: OperationContext, operation: 'install' | 'sync', body: (recordInstaller: (pid: number) => Promise<void>) => Promise<void>): Promise<void> {
+  const aside = siblingName(ctx.name, 'old');
+  const asidePath = path.join(ctx.realParent, aside);
+  const record: JournalRecord = { operation, env: ctx.name, aside, started: new Date().toISOString() };
+  try {
+    await writeJournal(ctx.journalPath, record);
+  } catch (err) {
+    throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
+  }
+  ctx.progress(`Taking a snapshot of ${ctx.checked.envDir} to return to if the ${operation} fails`);
+  let shared: string[];
+  try {
+    const snapshot = await snapshotEnvironment(ctx.envPath, asidePath, ctx.opts.signal);
+    shared = snapshot.shared;
+    ctx.log(`Snapshot: ${snapshot.files} files, ${snapshot.copied} of them copied, the rest hard-linked`);
+    await syncDir(ctx.realParent);
+  } catch (err) {
+    // The env was not touched; only the partial snapshot goes. If it cannot be removed now, the
+    // journal stays and the next operation on this env removes it.
+    if (await discardPartialSnapshot(ctx.realParent, ctx.name, asidePath)) await removeJournal(ctx.journalPath).catch(() => undefined);
+    if (ctx.opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled; the environment is unchanged.', { cause: err });
+    throw fsFailure(err, 'take a snapshot of', ctx.checked.envDir);
+  }
+  checkpoint(`${operation}:snapshot-taken`, ctx.env);
+  const marker = path.join(ctx.envPath, INCOMPLETE_MARKER);
+  try {
+    await fs.writeFile(marker, `Venv Manager is changing this environment (${operation}); until this file is gone it is incomplete.\n`);
+    // From here on the env may change: files an installer could edit in place stop sharing
+    // their inode with the snapshot.
+    await detachFiles(shared);
+    await body((pid) => journalInstaller(ctx, record, pid));
+    await fs.unlink(marker);
+    await syncDir(ctx.envPath);
+  } catch (err) {
+    ctx.progress('Putting the environment back as it was');
+    try {
+      await restoreAside(ctx.realParent, ctx.name, asidePath, ctx.log);
+    } catch (restoreErr) {
+      // Say both: why the change stopped, and where the untouched copy waits.
+      throw new LifecycleError('failed', `${(restoreErr as Error).message} The ${operation} had failed: ${(err as Error).message}`, { cause: err });
+    }
+    await removeJournal(ctx.journalPath).catch(() => undefined);
+    throw err;
+  }
+  checkpoint(`${operation}:committed`, ctx.env);
+  await discardReplaced(ctx.realParent, ctx.name, asidePath, ctx.log);
+  await removeJournal(ctx.journalPath);
 }
 
 /** Removes a snapshot that was not completed, or renames it to a trash sibling that later operations sweep. */

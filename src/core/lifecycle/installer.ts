@@ -19,13 +19,14 @@ export function installerChoice(value: string | undefined): InstallerChoice {
  * Installs a requirements file into the env at the operation's path, with the operation's
  * environment, cancel signal, progress and log; `onSpawn` gets the installer's pid.
  */
-export async function installForOperation(ctx: OperationContext, requirements: string, installer: InstallerChoice, onSpawn: (pid: number) => Promise<void>): Promise<void> {
-  ctx.progress(`Installing the requirements from ${path.basename(requirements)}`);
+export async function installForOperation(ctx: OperationContext, requirements: string, installer: InstallerChoice, onSpawn: (pid: number) => Promise<void>, extra: { args?: string[]; label?: string } = {}): Promise<void> {
+  ctx.progress(`Installing the requirements from ${extra.label ?? path.basename(requirements)}`);
   const result = await installRequirements({
     envDir: ctx.envPath,
     envPython: envPythonOf(ctx.envPath),
     requirements,
     installer,
+    ...(extra.args ? { extraArgs: extra.args } : {}),
     env: ctx.env,
     ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
     onProgress: ctx.progress,
@@ -41,6 +42,8 @@ export interface InstallRequest {
   readonly envPython: string;
   readonly requirements: string;
   readonly installer: InstallerChoice;
+  /** More installer options (`--no-deps`), understood by pip and uv alike. */
+  readonly extraArgs?: readonly string[];
   /** The caller's environment; PIP_* variables in it reach pip unchanged (and uv as flags). */
   readonly env: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal;
@@ -122,25 +125,46 @@ const MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
  * installer (its whole process group on POSIX, so build back-ends die with it).
  */
 export async function installRequirements(req: InstallRequest): Promise<InstallResult> {
+  const uv = await pickUv(req);
+  const extra = [...(req.extraArgs ?? [])];
+  const tool: 'pip' | 'uv' = uv ? 'uv' : 'pip';
+  const command = uv ?? req.envPython;
+  const args = uv
+    ? ['pip', 'install', '--python', req.envPython, ...uvFlagsFromPipEnv(req.env), ...extra, '-r', req.requirements]
+    : ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', ...extra, '-r', req.requirements];
+  return runInstaller(tool, command, args, installerEnv(req), req, { what: `installing from ${req.requirements}`, cwd: path.dirname(req.requirements) });
+}
+
+async function pickUv(req: { installer: InstallerChoice; env: NodeJS.ProcessEnv }): Promise<string | undefined> {
   const uv = req.installer === 'pip' ? undefined : await findOnPath('uv', req.env);
   if (req.installer === 'uv' && !uv) {
     throw new LifecycleError('uv-missing', "The installer 'uv' was requested but no `uv` executable is on PATH. Install uv or use the installer 'pip'.");
   }
+  return uv;
+}
+
+/** The installer's environment: the env's (envProcessEnv: VIRTUAL_ENV, no PYTHONHOME/PYTHONPATH), unbuffered. */
+function installerEnv(req: { envDir: string; env: NodeJS.ProcessEnv }): NodeJS.ProcessEnv {
+  return envProcessEnv(req.env, req.envDir, { PYTHONUNBUFFERED: '1' });
+}
+
+/** Uninstalls distributions (normalised names) from an env with its pip, or with uv (same choice as installing). */
+export async function uninstallDistributions(req: Omit<InstallRequest, 'requirements' | 'extraArgs'> & { names: readonly string[] }): Promise<InstallResult> {
+  const uv = await pickUv(req);
   const tool: 'pip' | 'uv' = uv ? 'uv' : 'pip';
   const command = uv ?? req.envPython;
   const args = uv
-    ? ['pip', 'install', '--python', req.envPython, ...uvFlagsFromPipEnv(req.env), '-r', req.requirements]
-    : ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', req.requirements];
-  const env = envProcessEnv(req.env, req.envDir, { PYTHONUNBUFFERED: '1' });
-  return runInstaller(tool, command, args, env, req);
+    ? ['pip', 'uninstall', '--python', req.envPython, ...req.names]
+    : ['-m', 'pip', 'uninstall', '--disable-pip-version-check', '--no-input', '-y', ...req.names];
+  return runInstaller(tool, command, args, installerEnv(req), req, { what: `removing ${req.names.join(', ')}`, cwd: req.envDir });
 }
 
-async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[], env: NodeJS.ProcessEnv, req: InstallRequest): Promise<InstallResult> {
+async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[], env: NodeJS.ProcessEnv, req: Omit<InstallRequest, 'requirements'>, job: { what: string; cwd: string }): Promise<InstallResult> {
   if (req.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled before the installer started.');
   const display = `${tool === 'uv' ? 'uv' : path.basename(command)} ${args.join(' ')}`;
   req.log?.(`$ ${display}`);
   const child = spawn(command, args, {
-    cwd: path.dirname(req.requirements),
+    cwd: job.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32',
@@ -201,10 +225,10 @@ async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[],
     if (result.error) {
       throw new LifecycleError('install-failed', `Could not start ${tool} (${command}): ${result.error.message}`, { output, cause: result.error });
     }
-    if (cancelled) throw new LifecycleError('cancelled', `Cancelled: ${tool} was stopped while installing from ${req.requirements}.`, { output });
+    if (cancelled) throw new LifecycleError('cancelled', `Cancelled: ${tool} was stopped while ${job.what}.`, { output });
     if (result.code !== 0) {
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
-      throw new LifecycleError('install-failed', `Installing from ${req.requirements} failed (${tool} ${how}):\n${errorSummary(output)}`, { output });
+      throw new LifecycleError('install-failed', `${job.what[0].toUpperCase()}${job.what.slice(1)} failed (${tool} ${how}):\n${errorSummary(output)}`, { output });
     }
     return { tool, output };
   } finally {

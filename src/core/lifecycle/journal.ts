@@ -8,7 +8,7 @@ import * as path from 'node:path';
  * env's parent folder.
  */
 export interface JournalRecord {
-  readonly operation: 'recreate' | 'clear' | 'upgrade' | 'install';
+  readonly operation: 'recreate' | 'clear' | 'upgrade' | 'install' | 'sync';
   /** The env's own basename. */
   readonly env: string;
   /** Where the old env waits while the new one is built (recreate, clear), or its snapshot (install). */

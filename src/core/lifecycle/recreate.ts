@@ -5,11 +5,14 @@ import { readEnvSettings } from './envFacts';
 import { installerChoice, installForOperation, type InstallerChoice } from './installer';
 import { replaceEnvironment, runLocked, type LifecycleOptions } from './operation';
 import { baseInterpreterFor, buildEnvironment, rebuildOptions } from './rebuild';
-import { readableRequirements } from './requirements';
+import { sourceFromOptions, withPreparedSource } from './install';
+import { describeSource, writeRememberedSource, type DeclaredSource } from '../declared/sources';
 
 export interface RecreateOptions extends LifecycleOptions {
-  /** The requirements file to install into the new env. */
-  requirements: string;
+  /** The requirements file to install into the new env (or give `source`). */
+  requirements?: string;
+  /** A declared source (requirements file, pyproject selection, pylock.toml); remembered in the new env. */
+  source?: DeclaredSource;
   /** A Python spec or path; default the interpreter the env was made from. */
   python?: string;
   installer?: InstallerChoice;
@@ -20,21 +23,25 @@ export interface RecreateOptions extends LifecycleOptions {
  * kept, byte for byte, until the new one is complete; any failure or cancellation puts it back.
  */
 export async function recreateEnvironment(envDir: string, opts: RecreateOptions): Promise<void> {
-  const requirements = await readableRequirements(opts.requirements);
-  const realRequirements = await fs.realpath(requirements);
+  const source = await sourceFromOptions(opts);
+  const realRequirements = await fs.realpath(source.file);
   const realEnv = await fs.realpath(envDir).catch(() => path.resolve(envDir));
   if (realRequirements.startsWith(realEnv + path.sep)) {
-    throw new LifecycleError('no-requirements', `The requirements file ${opts.requirements} is inside the environment being replaced; copy it out of ${envDir} first.`);
+    throw new LifecycleError('no-requirements', `The requirements file ${source.file} is inside the environment being replaced; copy it out of ${envDir} first.`);
   }
   const installer = installerChoice(opts.installer);
   await runLocked(envDir, 'recreate', opts, async (ctx) => {
     const settings = await readEnvSettings(ctx.checked.envDir, ctx.checked.cfg);
     const python = await baseInterpreterFor(ctx, settings, opts.python);
     const options = await rebuildOptions(ctx, python, settings, true);
-    ctx.progress(`Recreating ${ctx.checked.envDir} from ${requirements}`);
-    await replaceEnvironment(ctx, 'recreate', async (recordInstaller) => {
-      await buildEnvironment(ctx, options);
-      await installForOperation(ctx, requirements, installer, recordInstaller);
+    ctx.progress(`Recreating ${ctx.checked.envDir} from ${describeSource(source)}`);
+    // The source is read and its files checked against the current env's facts before anything moves.
+    await withPreparedSource(ctx, source, {}, async (prepared) => {
+      await replaceEnvironment(ctx, 'recreate', async (recordInstaller) => {
+        await buildEnvironment(ctx, options);
+        if (prepared) await installForOperation(ctx, prepared.requirements, installer, recordInstaller, { args: prepared.args, label: prepared.label });
+        if (opts.source) await writeRememberedSource(ctx.envPath, { source, exact: true });
+      });
     });
     ctx.progress(`Recreated ${ctx.checked.envDir}`);
   });

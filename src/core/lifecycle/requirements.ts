@@ -24,9 +24,20 @@ export interface FindRequirementsOptions {
  * no links.
  */
 export async function findRequirementsFiles(root: string, opts: FindRequirementsOptions = {}): Promise<string[]> {
+  const found = await walkProjectFiles(root, opts);
+  const rank = (f: (typeof found)[number]) => (f.depth === 0 && /\.txt$/i.test(f.file) ? (path.basename(f.file).toLowerCase() === 'requirements.txt' ? 0 : 1) : 2);
+  found.sort((a, b) => rank(a) - rank(b) || a.depth - b.depth || a.file.localeCompare(b.file));
+  return found.map((f) => f.file);
+}
+
+/**
+ * The requirements files below `root` (as findRequirementsFiles describes), plus the files whose
+ * name `alsoMatch` accepts (`requirements` false for those), unsorted.
+ */
+export async function walkProjectFiles(root: string, opts: FindRequirementsOptions = {}, alsoMatch?: (name: string) => boolean): Promise<{ file: string; depth: number; requirements: boolean }[]> {
   const maxDepth = opts.maxDepth ?? 3;
   const base = path.resolve(root);
-  const found: { file: string; depth: number; topLevelTxt: boolean }[] = [];
+  const found: { file: string; depth: number; requirements: boolean }[] = [];
   const visit = async (dir: string, depth: number, inRequirementsFolder: boolean): Promise<void> => {
     if (opts.signal?.aborted) return;
     let entries;
@@ -43,7 +54,8 @@ export async function findRequirementsFiles(root: string, opts: FindRequirements
       const p = path.join(dir, entry.name);
       if (entry.isFile()) {
         const matches = isRequirementsFileName(entry.name) || (inRequirementsFolder && /\.(txt|in)$/i.test(entry.name));
-        if (matches) found.push({ file: p, depth, topLevelTxt: depth === 0 && /\.txt$/i.test(entry.name) });
+        if (matches) found.push({ file: p, depth, requirements: true });
+        else if (alsoMatch?.(entry.name)) found.push({ file: p, depth, requirements: false });
       } else if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.')) {
         subdirs.push({ path: p, requirementsFolder: /^requirements?$/i.test(entry.name) });
       }
@@ -52,9 +64,7 @@ export async function findRequirementsFiles(root: string, opts: FindRequirements
     for (const sub of subdirs) await visit(sub.path, depth + 1, sub.requirementsFolder);
   };
   await visit(base, 0, false);
-  const rank = (f: (typeof found)[number]) => (f.topLevelTxt ? (path.basename(f.file).toLowerCase() === 'requirements.txt' ? 0 : 1) : 2);
-  found.sort((a, b) => rank(a) - rank(b) || a.depth - b.depth || a.file.localeCompare(b.file));
-  return found.map((f) => f.file);
+  return found;
 }
 
 /** The absolute path of a requirements file that exists and can be read, or a 'no-requirements' error. */

@@ -1,0 +1,146 @@
+/**
+ * Declared-dependency sources: a requirements file, a pyproject.toml with a chosen set of extras
+ * and groups, or a pylock.toml. Found in a folder, remembered per env (a small JSON file inside the
+ * env, so it goes with the env and a recreate or sync writes it in the same all-or-nothing step),
+ * and loaded into the set of requirements the env should hold.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { LifecycleError } from '../lifecycle/errors';
+import { walkProjectFiles } from '../lifecycle/requirements';
+import type { Requirement } from './pep508';
+import { readPyproject, selectFromPyproject } from './pyproject';
+import { isPylockFileName, planLock, readPylock, type LockPlan } from './pylock';
+import { readRequirementsFile } from './requirementsFile';
+import type { TargetFacts } from './target';
+
+export type DeclaredSource =
+  | { readonly kind: 'requirements'; readonly file: string }
+  | { readonly kind: 'pyproject'; readonly file: string; readonly extras: readonly string[]; readonly groups: readonly string[]; readonly project: boolean }
+  | { readonly kind: 'pylock'; readonly file: string; readonly extras: readonly string[]; readonly groups?: readonly string[] };
+
+export type DeclaredSourceKind = DeclaredSource['kind'];
+
+/** The kind of source a file is, by its name. */
+export function sourceKindOf(file: string): DeclaredSourceKind {
+  const name = path.basename(file);
+  if (name === 'pyproject.toml') return 'pyproject';
+  if (isPylockFileName(name)) return 'pylock';
+  return 'requirements';
+}
+
+/** `pyproject.toml [dev, test]`, `pylock.toml`, `requirements.txt`: how a source is named to the user. */
+export function describeSource(source: DeclaredSource): string {
+  const name = path.basename(source.file);
+  if (source.kind === 'requirements') return name;
+  const parts = [...source.extras.map((e) => `extra ${e}`), ...(source.groups ?? []).map((g) => `group ${g}`)];
+  if (source.kind === 'pyproject' && !source.project) parts.push('without the project');
+  return parts.length ? `${name} (${parts.join(', ')})` : name;
+}
+
+/**
+ * Declared-dependency files of a folder: the top level first (pyproject.toml, pylock.toml,
+ * pylock.<name>.toml, requirements.txt, other requirements files), then those below, nearest
+ * first; never inside an env, node_modules, VCS folders or another repository.
+ */
+export async function findDeclaredSources(root: string, opts: { maxDepth?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+  const found = await walkProjectFiles(root, opts, (name) => name === 'pyproject.toml' || isPylockFileName(name));
+  const rank = (f: { file: string; depth: number; requirements: boolean }): number => {
+    if (f.depth > 0) return 10;
+    const name = path.basename(f.file);
+    if (name === 'pyproject.toml') return 0;
+    if (name === 'pylock.toml') return 1;
+    if (isPylockFileName(name)) return 2;
+    if (name.toLowerCase() === 'requirements.txt') return 3;
+    return /\.txt$/i.test(name) ? 4 : 5;
+  };
+  found.sort((a, b) => rank(a) - rank(b) || a.depth - b.depth || a.file.localeCompare(b.file));
+  return found.map((f) => f.file);
+}
+
+/** What an env was last made from, remembered inside it. */
+export interface RememberedSource {
+  readonly source: DeclaredSource;
+  /** Sync removes what the source does not declare. */
+  readonly exact: boolean;
+}
+
+/** Inside the env: removed with it, restored with it by a failed operation. */
+export const SOURCE_MEMORY_FILE = '.venv-manager-source.json';
+
+export async function readRememberedSource(envDir: string): Promise<RememberedSource | undefined> {
+  let raw: { format?: number; source?: DeclaredSource & { relativeFile?: string }; exact?: boolean };
+  try {
+    raw = JSON.parse(await fs.readFile(path.join(envDir, SOURCE_MEMORY_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const s = raw.source;
+  if (raw.format !== 1 || !s || typeof s.file !== 'string' || !['requirements', 'pyproject', 'pylock'].includes(s.kind)) return undefined;
+  // The project moves with its env: the path relative to the env wins when it exists.
+  let file = s.file;
+  if (typeof s.relativeFile === 'string') {
+    const rel = path.resolve(envDir, s.relativeFile);
+    if (await fs.stat(rel).then((st) => st.isFile(), () => false)) file = rel;
+  }
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const source: DeclaredSource = s.kind === 'requirements'
+    ? { kind: 'requirements', file }
+    : s.kind === 'pyproject'
+      ? { kind: 'pyproject', file, extras: list(s.extras), groups: list(s.groups), project: s.project !== false }
+      : { kind: 'pylock', file, extras: list(s.extras), ...(Array.isArray(s.groups) ? { groups: list(s.groups) } : {}) };
+  return { source, exact: raw.exact !== false };
+}
+
+/** Writes the memory into `envDir` (temp file + rename). */
+export async function writeRememberedSource(envDir: string, remembered: RememberedSource): Promise<void> {
+  const target = path.join(envDir, SOURCE_MEMORY_FILE);
+  const body = { format: 1, source: { ...remembered.source, relativeFile: path.relative(envDir, remembered.source.file) }, exact: remembered.exact };
+  const tmp = `${target}.tmp`;
+  await fs.writeFile(tmp, `${JSON.stringify(body, null, 2)}\n`);
+  await fs.rename(tmp, target);
+}
+
+/** A source with its file made absolute and checked to exist. */
+export async function resolveSource(source: DeclaredSource, cwd = process.cwd()): Promise<DeclaredSource> {
+  const file = path.resolve(cwd, source.file);
+  const ok = await fs.stat(file).then((st) => st.isFile(), () => false);
+  if (!ok) throw new LifecycleError('no-requirements', `${source.file} does not exist or is not a file.`);
+  return { ...source, file };
+}
+
+/** What a source declares, loaded for one env. */
+export type DeclaredSet =
+  | {
+      readonly kind: 'requirements' | 'pyproject';
+      readonly roots: readonly Requirement[];
+      /** The project itself, installed (editable) by the sync: its name, any version. */
+      readonly project?: { readonly key: string; readonly extras: readonly string[]; readonly dir: string };
+      /** Lines that install something unnamed (requirements files only). */
+      readonly unnamed: readonly string[];
+    }
+  | { readonly kind: 'pylock'; readonly plan: LockPlan };
+
+/** Reads and checks the source for an env with facts `target` (errors name file and position). */
+export async function loadDeclared(source: DeclaredSource, target: TargetFacts, env: NodeJS.ProcessEnv = process.env): Promise<DeclaredSet> {
+  switch (source.kind) {
+    case 'requirements': {
+      const contents = await readRequirementsFile(source.file, env);
+      return { kind: 'requirements', roots: contents.requirements, unnamed: contents.unnamed };
+    }
+    case 'pyproject': {
+      const py = await readPyproject(source.file);
+      const sel = selectFromPyproject(py, source);
+      return {
+        kind: 'pyproject',
+        roots: sel.requirements,
+        unnamed: [],
+        ...(sel.installsProject && py.name ? { project: { key: py.name, extras: sel.extras, dir: py.projectDir } } : {}),
+      };
+    }
+    case 'pylock': {
+      const lock = await readPylock(source.file);
+      return { kind: 'pylock', plan: planLock(lock, target, { extras: source.extras, ...(source.groups ? { groups: source.groups } : {}) }) };
+    }
+  }
+}
