@@ -16,6 +16,7 @@ export const Commands = {
   upgrade: 'venvManager.upgrade',
   recreate: 'venvManager.recreate',
   installRequirements: 'venvManager.installRequirements',
+  sync: 'venvManager.sync',
   delete: 'venvManager.delete',
   recover: 'venvManager.recover',
   revealInExplorer: 'venvManager.revealInExplorer',
@@ -73,6 +74,8 @@ export const ItemTokens = {
   activatable: 'activatable;',
   /** Left incomplete by an interrupted operation: Recover applies. */
   interrupted: 'interrupted;',
+  /** Installed packages no longer match the env's remembered source: Sync applies. */
+  drifted: 'drifted;',
 } as const;
 
 /** workspaceState key prefix for the active environment of a workspace folder. */

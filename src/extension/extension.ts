@@ -3,6 +3,7 @@ import type { VenvManagerApi } from './api';
 import { registerCommands } from './commands/registerCommands';
 import { ENVIRONMENTS_VIEW_ID } from './constants';
 import { ActiveEnvironments } from './environments/activeEnvironments';
+import { DriftMonitor } from './environments/driftMonitor';
 import { EnvironmentStore } from './environments/environmentStore';
 import { EnvironmentWatcher } from './environments/environmentWatcher';
 import { PythonInterop } from './interop/pythonInterop';
@@ -21,19 +22,21 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
   const store = new EnvironmentStore(log);
   const active = new ActiveEnvironments(context.workspaceState, store);
   const terminalActivation = new TerminalActivation(context.environmentVariableCollection, active, log);
-  const tree = new EnvironmentsTreeProvider(store, active, vscode.Uri.joinPath(context.extensionUri, 'media'));
+  const drift = new DriftMonitor(store, log);
+  const tree = new EnvironmentsTreeProvider(store, active, vscode.Uri.joinPath(context.extensionUri, 'media'), drift);
   const prompter = new PrompterHolder();
   const interop = new PythonInterop(active, store, context.workspaceState, log, prompter);
   context.subscriptions.push(
     log,
     store,
+    drift,
     active,
     terminalActivation,
     tree,
     vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
     interop,
     new ActiveEnvironmentStatusBar(interop),
-    ...registerCommands({ store, active, prompter, log, interop, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
+    ...registerCommands({ store, drift, active, prompter, log, interop, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
   );
 
   const treeFilled = new Promise<number>((resolve) => {

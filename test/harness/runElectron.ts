@@ -21,7 +21,7 @@ async function main(): Promise<void> {
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: path.join(repoRoot, 'out', 'test', 'integration', 'index.js'),
       launchArgs: [workspace, '--disable-extensions', ...(run.trusted === false ? [] : ['--disable-workspace-trust'])],
-      extensionTestsEnv: { ...run.env, VENV_MANAGER_TEST_RESULT: resultFile, VENV_MANAGER_TEST_SUITES: run.suites.join(','), VENV_MANAGER_TEST_TMP: tmp },
+      extensionTestsEnv: { ...(typeof run.env === 'function' ? run.env(tmp) : run.env), VENV_MANAGER_TEST_RESULT: resultFile, VENV_MANAGER_TEST_SUITES: run.suites.join(','), VENV_MANAGER_TEST_TMP: tmp },
     }).catch(() => undefined);
     const result: IntegrationResultFile = fs.existsSync(resultFile)
       ? JSON.parse(fs.readFileSync(resultFile, 'utf8'))

@@ -33,7 +33,7 @@ async function runOne(run: (typeof runs)[number]): Promise<Totals> {
       trusted: run.trusted ?? true,
       settings: run.settings,
       env: {
-        ...run.env,
+        ...(typeof run.env === 'function' ? run.env(tmp) : run.env),
         VENV_MANAGER_TEST_RESULT: resultFile,
         VENV_MANAGER_TEST_SUITES: run.suites.join(','),
         VENV_MANAGER_TEST_TMP: tmp,

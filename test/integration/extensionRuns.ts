@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findInterpreters, parsePyvenvCfg, serializePyvenvCfg } from '../../src/core';
 import { pythonEnvironmentsStandInVsix, pythonExtensionVsix, repoRoot } from '../harness/paths';
+import { buildWheel } from '../fixtures/wheels';
 import type { IntegrationRun } from './runs';
 
 interface Interpreters { python: string; pythonVersion: string; otherPython?: string }
@@ -145,6 +146,33 @@ export const extensionRuns: IntegrationRun[] = [
       fs.writeFileSync(file, JSON.stringify({ folders: [{ path: api }, { path: web }, { path: empty }] }, null, 2));
       return file;
     },
+  },
+  {
+    // A project that declares its dependencies in pyproject.toml (extras and groups), with the
+    // wheels they need in a local folder (pip finds them through PIP_FIND_LINKS, never an index).
+    name: 'extension-declared',
+    suites: ['declared'],
+    settings: bashTerminals,
+    async prepare(tmp) {
+      const interpreters = await pickInterpreters();
+      const ws = path.join(tmp, 'declared project');
+      const wheels = path.join(tmp, 'wheels');
+      await buildWheel(wheels, { name: 'alpha', version: '1.0', requires: ['beta>=2'] });
+      await buildWheel(wheels, { name: 'beta', version: '2.0' });
+      await buildWheel(wheels, { name: 'gamma', version: '3.0' });
+      await buildWheel(wheels, { name: 'delta', version: '4.0' });
+      await buildWheel(wheels, { name: 'needs-nothing', version: '1.0' });
+      fs.mkdirSync(ws, { recursive: true });
+      fs.writeFileSync(path.join(ws, 'pyproject.toml'), [
+        '[project]', 'name = "declared-demo"', 'version = "0.1"', 'dependencies = ["alpha==1.0"]', '',
+        '[project.optional-dependencies]', 'fast = ["gamma==3.0"]', '',
+        '[dependency-groups]', 'test = ["delta>=4"]', 'dev = [{include-group = "test"}]', '',
+      ].join('\n'));
+      fs.writeFileSync(path.join(ws, 'main.py'), 'import alpha\n');
+      fs.writeFileSync(path.join(tmp, 'facts.json'), JSON.stringify({ ...interpreters, workspace: ws, wheels }, null, 2));
+      return ws;
+    },
+    env: (tmp) => ({ PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: path.join(tmp, 'wheels') }),
   },
   {
     name: 'extension-restricted',

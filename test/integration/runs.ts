@@ -13,7 +13,8 @@ export interface IntegrationRun {
   /** Makes the workspace inside tmpDir and returns the folder (or .code-workspace file) to open. */
   prepare(tmpDir: string): Promise<string>;
   trusted?: boolean;
-  env?: Record<string, string>;
+  /** Extra environment of VS Code; a function gets the run's tmp folder (for paths `prepare` made there). */
+  env?: Record<string, string> | ((tmpDir: string) => Record<string, string>);
   settings?: Record<string, unknown>;
   /** Only run when named on the driver's command line (the harness's own self-check). */
   onlyWhenNamed?: boolean;

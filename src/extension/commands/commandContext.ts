@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { versionLabel, type DiscoveredEnvironment, type LifecycleOptions } from '../../core';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
+import type { DriftMonitor } from '../environments/driftMonitor';
 import { errorText, type EnvironmentStore } from '../environments/environmentStore';
 import type { PythonInterop } from '../interop/pythonInterop';
 import { EnvironmentItem } from '../tree/items';
@@ -10,6 +11,7 @@ import type { PrompterHolder } from '../ui/prompter';
 /** What every command needs; built once in activate(). */
 export interface CommandContext {
   store: EnvironmentStore;
+  drift: DriftMonitor;
   active: ActiveEnvironments;
   prompter: PrompterHolder;
   log: vscode.LogOutputChannel;
@@ -155,5 +157,6 @@ export async function runLifecycleOperation(
     return false;
   } finally {
     await ctx.store.update([env.path]);
+    await ctx.drift.refresh(env.path);
   }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createEnvironment, findRequirementsFiles, inspectEnvironment, installRequirements, replaceWithNewEnvironment, type EnvBuilderOptions } from '../../core';
+import { createEnvironment, describeSource, inspectEnvironment, installIntoEnvironment, replaceWithNewEnvironment, type EnvBuilderOptions } from '../../core';
 import { readSettings } from '../config';
 import { errorText } from '../environments/environmentStore';
 import {
@@ -11,12 +11,13 @@ import {
   type CommandContext,
 } from './commandContext';
 import { pickInterpreter } from './pickInterpreter';
+import { pickDeclaredSource, type SourceArgs } from './pickSource';
 
 /**
  * Answers a caller may give in advance (tests, other extensions, the welcome view); any question
  * not answered here is asked. `requirements: null` means "install none".
  */
-export interface CreateEnvironmentArgs {
+export interface CreateEnvironmentArgs extends SourceArgs {
   folder?: string;
   python?: string;
   name?: string;
@@ -45,21 +46,10 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
   const target = await chooseTarget(ctx, folder, args, settings.defaultEnvFolderName, title);
   if (!target) return undefined;
 
-  let requirements: string | undefined;
-  if (args.requirements === undefined) {
-    const files = await findRequirementsFiles(folder.uri.fsPath).catch(() => [] as string[]);
-    if (files.length > 0) {
-      const none = { label: vscode.l10n.t('Do not install requirements'), file: undefined as string | undefined };
-      const picked = await prompter.pick(`${ID}.requirements`, [
-        ...files.map((f) => ({ label: path.relative(folder.uri.fsPath, f).split(path.sep).join('/'), description: vscode.l10n.t('install into the new environment'), file: f as string | undefined })),
-        none,
-      ], { title, placeHolder: vscode.l10n.t('Install requirements into the new environment?') });
-      if (!picked) return undefined;
-      requirements = picked.file;
-    }
-  } else if (args.requirements !== null) {
-    requirements = path.resolve(folder.uri.fsPath, args.requirements);
-  }
+  const picked = await pickDeclaredSource(ctx, ID, folder.uri.fsPath, { title, placeHolder: vscode.l10n.t('Install into the new environment?'), none: vscode.l10n.t('Do not install requirements') }, args);
+  if (picked === undefined) return undefined;
+  const source = picked ?? undefined;
+  const requirements = source ? describeSource(source) : undefined;
 
   const envDir = target.envDir;
   const name = path.relative(folder.uri.fsPath, envDir) || path.basename(envDir);
@@ -72,32 +62,21 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
       const started = Date.now();
       const builder: EnvBuilderOptions = { python, withPip: true, symlinks: process.platform !== 'win32', scmIgnoreFiles: ['git'] };
       const log = (line: string) => ctx.log.trace(line);
-      let envExe: string;
       if (target.replace) {
         // Through lifecycle: refusals, lock, and the old env put back if the build fails or is cancelled.
         await replaceWithNewEnvironment(envDir, builder, { signal, onProgress: report, log, env: process.env, workspaceRoot: folder.uri.fsPath });
         const replaced = await inspectEnvironment(envDir);
         if (!replaced) throw new Error(`${envDir} has no pyvenv.cfg after it was replaced`);
-        envExe = replaced.interpreterPath;
         ctx.log.info(`Replaced ${envDir} (Python ${replaced.version ?? '?'}) in ${Date.now() - started} ms`);
       } else {
         const created = await createEnvironment(envDir, { ...builder, signal, onProgress: report, log });
-        envExe = created.envExe;
         ctx.log.info(`Created ${envDir} (Python ${created.info.versionString}) in ${Date.now() - started} ms`);
       }
       if (requirements) {
         installing = true;
-        report(vscode.l10n.t('installing {0}', path.basename(requirements)));
-        await installRequirements({
-          envDir,
-          envPython: envExe,
-          requirements,
-          installer: settings.installer,
-          env: process.env,
-          signal,
-          onProgress: report,
-          log: (line) => ctx.log.trace(line),
-        });
+        report(vscode.l10n.t('installing {0}', requirements));
+        // Through lifecycle, so the choice is remembered in the env for Sync and Recreate.
+        await installIntoEnvironment(envDir, { source: source!, installer: settings.installer, env: process.env, signal, onProgress: report, log, workspaceRoot: folder.uri.fsPath });
         ctx.log.info(`Installed ${requirements} into ${envDir}`);
       }
     });
@@ -113,8 +92,8 @@ export async function createEnvironmentCommand(ctx: CommandContext, rawArgs?: un
     if (typeof output === 'string' && output.trim() !== '') ctx.log.error(output);
     const showLog = vscode.l10n.t('Show Log');
     const message = failedSignal?.aborted
-      ? vscode.l10n.t('Created {0}; installing {1} was cancelled. "Recreate from Requirements" installs it later.', name, path.basename(requirements!))
-      : vscode.l10n.t('Created {0}, but installing {1} failed: {2}. "Recreate from Requirements" retries it.', name, path.basename(requirements!), errorText(err));
+      ? vscode.l10n.t('Created {0}; installing {1} was cancelled. "Recreate from Requirements" installs it later.', name, requirements!)
+      : vscode.l10n.t('Created {0}, but installing {1} failed: {2}. "Recreate from Requirements" retries it.', name, requirements!, errorText(err));
     if ((await prompter.notify(`${ID}.installFailed`, failedSignal?.aborted ? 'warning' : 'error', message, [showLog])) === showLog) ctx.log.show();
     return undefined;
   }

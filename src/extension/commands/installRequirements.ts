@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { installIntoEnvironment, type DiscoveredEnvironment } from '../../core';
+import { describeSource, installIntoEnvironment, type DiscoveredEnvironment } from '../../core';
 import { readSettings } from '../config';
 import { isLifecycleManaged } from '../tree/items';
 import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
-import { pickRequirementsFile } from './pickRequirements';
+import { pickDeclaredSource, rememberedSourceOf, type SourceArgs } from './pickSource';
 
 const ID = 'install';
 
-export interface InstallArgs {
+export interface InstallArgs extends SourceArgs {
   env?: string;
   requirements?: string;
 }
@@ -38,14 +38,17 @@ export async function installRequirementsCommand(ctx: CommandContext, arg?: Envi
   }
   const env = await resolveEnvironment(ctx, envArg, { title, id: ID, filter: installable });
   if (!env) return false;
-  const requirements = await pickRequirementsFile(ctx, ID, env, { title, placeHolder: vscode.l10n.t('Requirements file to install into {0}', env.name) }, given);
-  if (!requirements) return false;
-  ctx.log.info(`Install ${requirements} into ${env.path}`);
-  const name = path.basename(requirements);
+  const root = folderFor(env)?.uri.fsPath ?? path.dirname(env.path);
+  const sourceArgs: SourceArgs = arg instanceof vscode.Uri ? {} : { ...(arg as InstallArgs | undefined) };
+  if (typeof given === 'string') sourceArgs.requirements = given;
+  const source = await pickDeclaredSource(ctx, ID, root, { title, placeHolder: vscode.l10n.t('What to install into {0}', env.name) }, sourceArgs, await rememberedSourceOf(env.path));
+  if (!source) return false;
+  const name = describeSource(source);
+  ctx.log.info(`Install ${name} (${source.file}) into ${env.path}`);
   const texts = { progress: vscode.l10n.t('Installing {0} into {1}', name, env.name), failure: vscode.l10n.t('Installing {0} into {1}', name, env.path) };
   const installer = readSettings(folderFor(env)).installer;
-  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => installIntoEnvironment(env.path, { ...options, requirements, installer })))) return false;
-  ctx.log.info(`Installed ${requirements} into ${env.path}`);
+  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => installIntoEnvironment(env.path, { ...options, source, installer })))) return false;
+  ctx.log.info(`Installed ${source.file} into ${env.path}`);
   void ctx.prompter.current.notify(`${ID}.done`, 'info', vscode.l10n.t('Installed {0} into {1}.', name, env.path));
   return true;
 }

@@ -1,15 +1,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { recreateEnvironment } from '../../core';
+import { describeSource, recreateEnvironment } from '../../core';
 import { readSettings } from '../config';
 import { isLifecycleManaged } from '../tree/items';
 import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 import { pickInterpreter } from './pickInterpreter';
-import { pickRequirementsFile } from './pickRequirements';
+import { pickDeclaredSource, rememberedSourceOf, type SourceArgs } from './pickSource';
 
 const ID = 'recreate';
 
-export interface RecreateArgs {
+export interface RecreateArgs extends SourceArgs {
   env?: string;
   requirements?: string;
   /** Base interpreter for the new env; asked for when the env's own base is gone. */
@@ -27,8 +27,11 @@ export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: Envi
   const env = await resolveEnvironment(ctx, arg as EnvironmentArgument, { title, id: ID, filter: isLifecycleManaged });
   if (!env) return false;
   const folder = folderFor(env);
-  const requirements = await pickRequirementsFile(ctx, ID, env, { title, placeHolder: vscode.l10n.t('Requirements file to install into the new {0}', env.name) }, (arg as RecreateArgs | undefined)?.requirements);
-  if (!requirements) return false;
+  const root = folder?.uri.fsPath ?? path.dirname(env.path);
+  const recreateArgs = arg !== undefined && typeof arg === 'object' && !(arg instanceof vscode.TreeItem) && !(arg instanceof vscode.Uri) ? (arg as RecreateArgs) : {};
+  const source = await pickDeclaredSource(ctx, ID, root, { title, placeHolder: vscode.l10n.t('What to install into the new {0}', env.name) }, recreateArgs, await rememberedSourceOf(env.path));
+  if (!source) return false;
+  const requirements = source.file;
   let python = (arg as RecreateArgs | undefined)?.python;
   if (typeof python !== 'string') {
     python = undefined;
@@ -38,7 +41,7 @@ export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: Envi
     }
   }
   const go = vscode.l10n.t('Recreate');
-  const answer = await ctx.prompter.current.ask(`${ID}.confirm`, vscode.l10n.t('Recreate the environment at {0} from {1}?', env.path, path.basename(requirements)), {
+  const answer = await ctx.prompter.current.ask(`${ID}.confirm`, vscode.l10n.t('Recreate the environment at {0} from {1}?', env.path, describeSource(source)), {
     detail: vscode.l10n.t('The current environment is set aside and a new one is built in its place with the packages of {0}. If anything fails or you cancel, the old one is put back exactly as it was.', requirements),
     actions: [go],
   });
@@ -46,9 +49,8 @@ export async function recreateEnvironmentCommand(ctx: CommandContext, arg?: Envi
   ctx.log.info(`Recreate ${env.path} from ${requirements}`);
   const texts = { progress: vscode.l10n.t('Recreating {0}', env.name), failure: vscode.l10n.t('Recreating {0}', env.path) };
   const installer = readSettings(folder).installer;
-  const file = requirements;
-  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => recreateEnvironment(env.path, { ...options, requirements: file, installer, ...(python ? { python } : {}) })))) return false;
+  if (!(await runLifecycleOperation(ctx, ID, env, texts, (options) => recreateEnvironment(env.path, { ...options, source, installer, ...(python ? { python } : {}) })))) return false;
   ctx.log.info(`Recreated ${env.path}`);
-  void ctx.prompter.current.notify(`${ID}.done`, 'info', vscode.l10n.t('Recreated {0} from {1}.', env.path, path.basename(requirements)));
+  void ctx.prompter.current.notify(`${ID}.done`, 'info', vscode.l10n.t('Recreated {0} from {1}.', env.path, describeSource(source)));
   return true;
 }

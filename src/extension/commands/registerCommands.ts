@@ -15,6 +15,7 @@ import { recreateEnvironmentCommand } from './recreateEnvironment';
 import { revealInExplorerCommand } from './revealInExplorer';
 import { setActiveEnvironmentCommand } from './setActiveEnvironment';
 import { showPythonPerToolCommand } from './showPythonPerTool';
+import { syncEnvironmentCommand } from './syncEnvironment';
 import { upgradeEnvironmentCommand } from './upgradeEnvironment';
 
 /** Every command id of package.json, bound to its module. */
@@ -30,6 +31,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     [Commands.upgrade]: (arg?: never) => upgradeEnvironmentCommand(ctx, arg),
     [Commands.recreate]: (arg?: never) => recreateEnvironmentCommand(ctx, arg),
     [Commands.installRequirements]: (arg?: never) => installRequirementsCommand(ctx, arg),
+    [Commands.sync]: (arg?: never) => syncEnvironmentCommand(ctx, arg),
     [Commands.delete]: (arg?: never) => deleteEnvironmentCommand(ctx, arg),
     [Commands.recover]: (arg?: never) => recoverEnvironmentCommand(ctx, arg),
     [Commands.revealInExplorer]: (arg?: never) => revealInExplorerCommand(ctx, arg),

@@ -2,9 +2,11 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { DiscoveredEnvironment } from '../../core';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
+import type { DriftMonitor } from '../environments/driftMonitor';
 import type { EnvironmentStore } from '../environments/environmentStore';
 import {
   CfgEntryItem,
+  driftChildren,
   EnvironmentItem,
   externalInterpreterText,
   FolderItem,
@@ -29,8 +31,10 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     private readonly store: EnvironmentStore,
     private readonly active: ActiveEnvironments,
     private readonly media: vscode.Uri,
+    private readonly drift: DriftMonitor,
   ) {
     this.subscriptions.push(
+      drift.onDidChange(() => this.changed.fire(undefined)),
       store.onDidChange(() => this.changed.fire(undefined)),
       active.onDidChange(() => this.changed.fire(undefined)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.changed.fire(undefined)),
@@ -60,7 +64,7 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
       if (envs.length === 0) return [new MessageItem('empty:global', vscode.l10n.t('No global environments found'), 'info')];
       return envs.map((e) => this.environmentItem(e, undefined));
     }
-    if (element instanceof EnvironmentItem) return environmentChildren(element.env);
+    if (element instanceof EnvironmentItem) return [...driftChildren(element.env, element.state.drift), ...environmentChildren(element.env)];
     return [];
   }
 
@@ -80,10 +84,12 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
   }
 
   private environmentItem(env: DiscoveredEnvironment, folder: vscode.WorkspaceFolder | undefined): EnvironmentItem {
+    const drift = this.drift.status(env.path);
     return new EnvironmentItem(env, {
       active: this.active.isActiveAnywhere(env.path),
       folder,
       media: this.media,
+      ...(drift ? { drift } : {}),
     });
   }
 

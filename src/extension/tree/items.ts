@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { versionLabel, type DiscoveredEnvironment, type PyvenvCfgEntry } from '../../core';
+import { describeSource, versionLabel, type DiscoveredEnvironment, type EnvStatus, type PyvenvCfgEntry } from '../../core';
 import { Commands, ItemTokens } from '../constants';
 import type { ExternalInterpreter } from '../environments/activeEnvironments';
 
@@ -46,6 +46,8 @@ export interface EnvironmentItemState {
   /** Workspace folder the env belongs to (label is then relative to it). */
   folder?: vscode.WorkspaceFolder;
   media: vscode.Uri;
+  /** How the env stands against its remembered source (see DriftMonitor). */
+  drift?: EnvStatus;
 }
 
 /** Kinds we only list: their folders are owned by other tools. */
@@ -69,14 +71,16 @@ export class EnvironmentItem extends vscode.TreeItem {
     const facts = [versionLabel(env.version, env.freeThreaded) ?? vscode.l10n.t('unknown version'), env.kind];
     if (state.active) facts.push(vscode.l10n.t('active'));
     if (broken) facts.push(vscode.l10n.t('broken'));
+    const drifted = state.drift !== undefined && !state.drift.inSync;
+    if (drifted) facts.push(vscode.l10n.t('out of sync'));
     this.description = facts.join(' · ');
     const icon = broken ? 'env-broken' : state.active ? 'env-active' : 'env-ok';
     this.iconPath = {
       light: vscode.Uri.joinPath(state.media, `${icon}-light.svg`),
       dark: vscode.Uri.joinPath(state.media, `${icon}-dark.svg`),
     };
-    this.tooltip = environmentTooltip(env, state.active);
-    this.contextValue = environmentContextValue(env, state.active);
+    this.tooltip = environmentTooltip(env, state.active, state.drift);
+    this.contextValue = environmentContextValue(env, state.active) + (drifted ? ItemTokens.drifted : '');
     this.resourceUri = vscode.Uri.file(env.path);
   }
 }
@@ -98,12 +102,26 @@ export function environmentContextValue(env: DiscoveredEnvironment, active: bool
   return tokens.join('');
 }
 
-function environmentTooltip(env: DiscoveredEnvironment, active: boolean): vscode.MarkdownString {
+/** "out of sync with pyproject.toml: 2 missing, 1 other version" and what each is, for the env's children. */
+export function driftChildren(env: DiscoveredEnvironment, drift: EnvStatus | undefined): MessageItem[] {
+  if (!drift) return [];
+  const items = [new MessageItem(`drift:${env.path}`, drift.inSync ? vscode.l10n.t('in sync with {0}', describeSource(drift.source)) : drift.summary, drift.inSync ? 'pass' : 'warning')];
+  const lines = [
+    ...drift.drift.missing.map((m) => vscode.l10n.t('missing: {0}', m.wanted)),
+    ...drift.drift.otherVersion.map((o) => vscode.l10n.t('{0} {1} installed, declared {2}', o.name, o.installed, o.wanted)),
+    ...(drift.exact ? drift.drift.notDeclared.map((n) => vscode.l10n.t('not declared: {0} {1}', n.name, n.version)) : []),
+  ];
+  for (const [i, line] of lines.entries()) items.push(new MessageItem(`drift:${env.path}:${i}`, line, 'circle-small'));
+  return items;
+}
+
+function environmentTooltip(env: DiscoveredEnvironment, active: boolean, drift: EnvStatus | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${escapeMarkdown(env.name)}**${active ? ` — ${vscode.l10n.t('active')}` : ''}\n\n`);
   md.appendMarkdown(`${vscode.l10n.t('Path')}: \`${env.path}\`\n\n`);
   md.appendMarkdown(`${vscode.l10n.t('Python')}: ${versionLabel(env.version, env.freeThreaded) ?? vscode.l10n.t('unknown')} · ${vscode.l10n.t('kind')}: ${env.kind} · ${vscode.l10n.t('found in')}: ${env.source}\n\n`);
   if (env.baseInterpreter) md.appendMarkdown(`${vscode.l10n.t('Base interpreter')}: \`${env.baseInterpreter}\`\n\n`);
+  if (drift) md.appendMarkdown(`${drift.inSync ? '$(pass)' : '$(warning)'} ${escapeMarkdown(drift.inSync ? vscode.l10n.t('in sync with {0}', describeSource(drift.source)) : drift.summary)}${drift.inSync ? '' : ` — ${vscode.l10n.t('Sync Environment installs and removes what differs.')}`}\n\n`);
   if (!env.health.ok) {
     md.appendMarkdown(`$(warning) **${vscode.l10n.t('Broken')}**\n\n`);
     for (const p of env.health.problems) md.appendMarkdown(`- ${escapeMarkdown(p.message)}\n`);

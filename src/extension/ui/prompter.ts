@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
  */
 export interface Prompter {
   pick<T extends vscode.QuickPickItem>(id: string, items: T[], options: { title: string; placeHolder?: string }): Promise<T | undefined>;
+  /** A multi-select (items with `picked` start checked); undefined when dismissed, [] when none is checked. */
+  pickMany<T extends vscode.QuickPickItem>(id: string, items: T[], options: { title: string; placeHolder?: string }): Promise<T[] | undefined>;
   input(id: string, options: { title: string; prompt?: string; value?: string; validate?: (value: string) => string | undefined }): Promise<string | undefined>;
   /** A modal question; resolves to the chosen action's label or undefined when dismissed. */
   ask(id: string, message: string, options: { detail?: string; actions: string[] }): Promise<string | undefined>;
@@ -17,6 +19,9 @@ export interface Prompter {
 export const windowPrompter: Prompter = {
   async pick(_id, items, options) {
     return vscode.window.showQuickPick(items, { title: options.title, placeHolder: options.placeHolder, ignoreFocusOut: true, matchOnDescription: true, matchOnDetail: true });
+  },
+  async pickMany(_id, items, options) {
+    return vscode.window.showQuickPick(items, { title: options.title, placeHolder: options.placeHolder, ignoreFocusOut: true, canPickMany: true });
   },
   async input(_id, options) {
     return vscode.window.showInputBox({

@@ -48,7 +48,7 @@ export function preparedFacts(): PreparedFacts {
 
 export interface Question {
   id: string;
-  kind: 'pick' | 'input' | 'ask' | 'notify';
+  kind: 'pick' | 'pickMany' | 'input' | 'ask' | 'notify';
   message: string;
   items?: vscode.QuickPickItem[];
   actions?: string[];
@@ -68,6 +68,11 @@ export class ScriptedPrompter implements Prompter {
     const q: Question = { id, kind: 'pick', message: options.placeHolder ?? options.title, items };
     this.asked.push(q);
     return this.answers[id]?.(q) as T | undefined;
+  }
+  async pickMany<T extends vscode.QuickPickItem>(id: string, items: T[], options: { title: string; placeHolder?: string }): Promise<T[] | undefined> {
+    const q: Question = { id, kind: 'pickMany', message: options.placeHolder ?? options.title, items };
+    this.asked.push(q);
+    return this.answers[id]?.(q) as T[] | undefined;
   }
   async input(id: string, options: { title: string; prompt?: string; value?: string }): Promise<string | undefined> {
     const q: Question = { id, kind: 'input', message: `${options.prompt ?? options.title}|${options.value ?? ''}` };

@@ -1,0 +1,127 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { findDeclaredSources, readPylock, readPyproject, readRememberedSource, sourceKindOf, type DeclaredSource, type RememberedSource } from '../../core';
+import { errorText } from '../environments/environmentStore';
+import type { CommandContext } from './commandContext';
+
+/** What a caller may give in advance: the file (relative to the workspace folder) and, for pyproject/pylock, the selection. */
+export interface SourceArgs {
+  requirements?: string | null;
+  extras?: string[];
+  groups?: string[];
+  /** pyproject: install the project itself (editable); default true. */
+  project?: boolean;
+}
+
+interface SourceItem extends vscode.QuickPickItem {
+  file: string | undefined;
+}
+
+interface SelectionItem extends vscode.QuickPickItem {
+  part: 'project' | 'extra' | 'group';
+  name: string;
+}
+
+function describeKind(file: string): string {
+  switch (sourceKindOf(file)) {
+    case 'pyproject': return vscode.l10n.t('pyproject.toml: dependencies, extras and dependency groups');
+    case 'pylock': return vscode.l10n.t('lock file: installed exactly as written');
+    default: return vscode.l10n.t('requirements file');
+  }
+}
+
+/** The source remembered in an env, if any (never throws). */
+export async function rememberedSourceOf(envPath: string | undefined): Promise<RememberedSource | undefined> {
+  return envPath ? readRememberedSource(envPath).catch(() => undefined) : undefined;
+}
+
+/**
+ * A declared source for an operation: `args.requirements` when a caller gave it, else a quick pick
+ * of the folder's sources (top level first, the env's remembered one first of all) with "Browse..."
+ * last; then, for a pyproject.toml or a lock with extras or groups, a multi-select of them (the
+ * remembered choice checked). `none` adds a "do not install" entry (then `null` is returned for it).
+ * Undefined when the user backs out, or the file cannot be read (said in a notification).
+ */
+export async function pickDeclaredSource(
+  ctx: CommandContext,
+  id: string,
+  root: string,
+  texts: { title: string; placeHolder: string; none?: string },
+  args: SourceArgs,
+  remembered?: RememberedSource,
+): Promise<DeclaredSource | null | undefined> {
+  let file: string | undefined;
+  if (args.requirements === null) return null;
+  if (typeof args.requirements === 'string') {
+    file = path.resolve(root, args.requirements);
+  } else {
+    const found = await findDeclaredSources(root).catch(() => [] as string[]);
+    const last = remembered?.source.file;
+    const files = last ? [last, ...found.filter((f) => f !== last)] : found;
+    const items: SourceItem[] = files.map((f) => ({
+      label: path.relative(root, f).split(path.sep).join('/') || path.basename(f),
+      description: f === last ? vscode.l10n.t('{0} (last used)', describeKind(f)) : describeKind(f),
+      file: f,
+    }));
+    const browse: SourceItem = { label: vscode.l10n.t('Browse...'), description: vscode.l10n.t('a requirements file, pyproject.toml or pylock.toml elsewhere'), file: undefined, alwaysShow: true };
+    const none: SourceItem | undefined = texts.none ? { label: texts.none, file: undefined } : undefined;
+    if (none && files.length === 0) return null;
+    const picked = await ctx.prompter.current.pick(`${id}.requirements`, [...items, ...(none ? [none] : [browse])], texts);
+    if (!picked) return undefined;
+    if (picked === none) return null;
+    file = picked.file ?? (await browseSource(root));
+    if (!file) return undefined;
+  }
+  const kind = sourceKindOf(file);
+  if (kind === 'requirements') return { kind, file };
+  const previous = remembered && remembered.source.file === file && remembered.source.kind === kind ? remembered.source : undefined;
+  try {
+    if (kind === 'pyproject') {
+      const py = await readPyproject(file);
+      const prev = previous?.kind === 'pyproject' ? previous : undefined;
+      const given = args.extras !== undefined || args.groups !== undefined || args.project !== undefined;
+      if (given) return { kind, file, extras: args.extras ?? [], groups: args.groups ?? [], project: args.project ?? true };
+      const choices: SelectionItem[] = [];
+      if (py.hasBuildBackend) choices.push({ label: vscode.l10n.t('the project itself ({0}), editable', py.name ?? path.basename(py.projectDir)), part: 'project', name: '', picked: prev?.project ?? true });
+      for (const e of py.extras.keys()) choices.push({ label: e, description: vscode.l10n.t('extra'), part: 'extra', name: e, picked: prev?.extras.includes(e) ?? false });
+      for (const g of py.groups.keys()) choices.push({ label: g, description: vscode.l10n.t('dependency group'), part: 'group', name: g, picked: prev?.groups.includes(g) ?? false });
+      if (choices.length === 0) return { kind, file, extras: [], groups: [], project: true };
+      const picked = await ctx.prompter.current.pickMany(`${id}.selection`, choices, { title: texts.title, placeHolder: vscode.l10n.t('What to install from {0} (its [project] dependencies always)', path.basename(file)) });
+      if (!picked) return undefined;
+      return {
+        kind,
+        file,
+        extras: picked.filter((c) => c.part === 'extra').map((c) => c.name),
+        groups: picked.filter((c) => c.part === 'group').map((c) => c.name),
+        // Without a build backend there is no project to install: the default (true) says nothing.
+        project: !py.hasBuildBackend || picked.some((c) => c.part === 'project'),
+      };
+    }
+    const lock = await readPylock(file);
+    const prev = previous?.kind === 'pylock' ? previous : undefined;
+    if (args.extras !== undefined || args.groups !== undefined) return { kind, file, extras: args.extras ?? [], ...(args.groups ? { groups: args.groups } : {}) };
+    if (lock.extras.length === 0 && lock.dependencyGroups.length === 0) return { kind, file, extras: [] };
+    const defaults = prev?.groups ?? lock.defaultGroups;
+    const choices: SelectionItem[] = [
+      ...lock.extras.map((e): SelectionItem => ({ label: e, description: vscode.l10n.t('extra'), part: 'extra', name: e, picked: prev?.extras.includes(e) ?? false })),
+      ...lock.dependencyGroups.map((g): SelectionItem => ({ label: g, description: vscode.l10n.t('dependency group'), part: 'group', name: g, picked: defaults.includes(g) })),
+    ];
+    const picked = await ctx.prompter.current.pickMany(`${id}.selection`, choices, { title: texts.title, placeHolder: vscode.l10n.t('Extras and groups of {0} to install', path.basename(file)) });
+    if (!picked) return undefined;
+    return { kind, file, extras: picked.filter((c) => c.part === 'extra').map((c) => c.name), groups: picked.filter((c) => c.part === 'group').map((c) => c.name) };
+  } catch (err) {
+    // The message names the file and where (line and column for TOML errors).
+    ctx.log.error(`Reading ${file}: ${errorText(err)}`);
+    await ctx.prompter.current.notify(`${id}.badSource`, 'error', vscode.l10n.t('Cannot use {0}: {1}', path.basename(file), errorText(err)));
+    return undefined;
+  }
+}
+
+async function browseSource(root: string): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    defaultUri: vscode.Uri.file(root),
+    canSelectMany: false,
+    filters: { [vscode.l10n.t('Requirements, pyproject.toml, pylock.toml')]: ['txt', 'in', 'toml'] },
+  });
+  return picked?.[0]?.fsPath;
+}
