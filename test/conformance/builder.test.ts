@@ -333,3 +333,56 @@ for (const py of pythons) {
     });
   });
 }
+
+// The versions whose layout changed last, named one by one so that a machine without them (CI
+// cannot fetch CPython sources) says so instead of passing unseen. Each checks the change on
+// `python -m venv` itself, then our tree against it.
+const RECENT: Array<{ minor: number; freeThreaded: boolean; expect: (tree: Entry[], mm: string) => void }> = [
+  {
+    minor: 14,
+    freeThreaded: false,
+    expect: (tree, mm) => {
+      assert.ok(tree.some((e) => e.path === 'bin/\u{1D70B}thon'), '3.14 makes 𝜋thon');
+      assert.deepEqual(tree.filter((e) => e.path.startsWith('include/')), [], '3.14: plain include');
+      assert.ok(tree.some((e) => e.path === `lib/python${mm}/site-packages`));
+    },
+  },
+  {
+    minor: 14,
+    freeThreaded: true,
+    expect: (tree, mm) => {
+      assert.ok(tree.some((e) => e.path === `lib/python${mm}t/site-packages`), 'free-threaded site-packages');
+      assert.ok(tree.some((e) => e.path === 'bin/\u{1D70B}thon'));
+    },
+  },
+  {
+    minor: 15,
+    freeThreaded: false,
+    expect: (tree) => {
+      assert.ok(!tree.some((e) => e.path === 'lib64' && e.type === 'link'), '3.15 makes no lib64 link');
+      assert.ok(!tree.some((e) => e.path === 'bin/\u{1D70B}thon'), '3.15 makes no 𝜋thon');
+    },
+  },
+];
+
+describe('the newest layouts, against python -m venv', () => {
+  for (const want of RECENT) {
+    const name = `CPython 3.${want.minor}${want.freeThreaded ? ' free-threaded' : ''}`;
+    const py = pythons.filter((p) => p.version[1] === want.minor && p.freeThreaded === want.freeThreaded).at(-1);
+    const why = `no ${name} on this machine (build one from a source release with scripts/build-cpython.sh; CI cannot fetch sources)${want.minor >= 15 ? '; 3.15 support is implemented from the spec and unit-tested on interpreter facts only' : ''}`;
+    test(`${name}: the version's own changes, and our tree the same`, { skip: py ? false : why }, async () => {
+      const mm = `${py!.version[0]}.${py!.version[1]}`;
+      for (const symlinks of [true, false]) {
+        const envDir = path.join(tmp, `recent-${++n}`, 'env');
+        execFileSync(py!.path, ['-m', 'venv', '--without-pip', ...(symlinks ? [] : ['--copies']), envDir], { env: cleanEnv(), stdio: 'pipe' });
+        const theirs = await snapshot(envDir);
+        await fs.rm(envDir, { recursive: true, force: true });
+        want.expect(theirs, mm);
+        await new EnvBuilder({ python: py!.path, cacheDir, symlinks, scmIgnoreFiles: ['git'] }).create(envDir);
+        const ours = await snapshot(envDir, (rel) => rel === 'bin/activate.nu');
+        await fs.rm(envDir, { recursive: true, force: true });
+        assert.deepEqual(ours, theirs, `tree of ${py!.label}${symlinks ? '' : ' (copies)'}`);
+      }
+    });
+  }
+});
