@@ -44,7 +44,8 @@ export interface InstallImage {
   launcherStubs: Record<string, string>;
 }
 
-const IMAGE_FORMAT = 1;
+// 2: launcher templates of pips whose installer sets them in a class body (pip 26) are read.
+const IMAGE_FORMAT = 2;
 const IMAGE_FILE = 'image.json';
 
 let unpackCount = 0;

@@ -44,13 +44,34 @@ export function scriptSpecs(consoleScripts: Map<string, string>, guiScripts: Map
 
 /**
  * Finds the script template the seeded pip uses: old pips (18.x) set `maker.script_template` in
- * their installer, newer ones use distlib's `SCRIPT_TEMPLATE`.
+ * their installer, newer ones (26.2.1, bundled with 3.14.7 and 3.13.15) give their `PipScriptMaker`
+ * class a `script_template = textwrap.dedent("""...""")` that needs no `re`, and the ones between
+ * use distlib's `SCRIPT_TEMPLATE`.
  */
 export function findScriptTemplate(installerSource: string | undefined, distlibScriptsSource: string | undefined): string | undefined {
-  const own = installerSource && /maker\.script_template\s*=\s*r?"""([\s\S]*?)"""/.exec(installerSource);
-  if (own) return own[1];
+  const own = installerSource && /^[ \t]*(?:maker\.)?script_template\s*=\s*(textwrap\.dedent\(\s*)?(r?)"""([\s\S]*?)"""/m.exec(installerSource);
+  if (own) {
+    const text = pythonStringBody(own[3]!, own[2] === 'r');
+    return own[1] ? dedent(text) : text;
+  }
   const distlib = distlibScriptsSource && /^SCRIPT_TEMPLATE\s*=\s*r?'''([\s\S]*?)'''/m.exec(distlibScriptsSource);
   return distlib ? distlib[1] : undefined;
+}
+
+/** The value of a triple-quoted Python literal's body: escapes and line continuations of a non-raw one. */
+function pythonStringBody(body: string, raw: boolean): string {
+  if (raw) return body;
+  const escapes: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', '\n': '' };
+  return body.replace(/\\([\\'"nt\n])/g, (_m, c: string) => escapes[c]!);
+}
+
+/** Python's textwrap.dedent: the margin common to all non-blank lines goes; blank lines become empty. */
+function dedent(text: string): string {
+  const lines = text.split('\n');
+  const margins = lines.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)![0]);
+  let margin = margins[0] ?? '';
+  for (const m of margins) while (!m.startsWith(margin)) margin = margin.slice(0, -1);
+  return lines.map((l) => (l.trim() === '' ? '' : l.slice(margin.length))).join('\n');
 }
 
 /** The script body for `module:attr`, filling the template's `%(module)s`-style fields. */

@@ -58,6 +58,30 @@ describe('script template and text', () => {
     assert.equal(findScriptTemplate('nothing here', `x = 1\nSCRIPT_TEMPLATE = r'''${DISTLIB_TEMPLATE}'''\n`), DISTLIB_TEMPLATE);
     assert.equal(findScriptTemplate(undefined, undefined), undefined);
   });
+  test("a newer pip's class-level template, dedented like textwrap.dedent (pip 26.2.1's wheel.py form)", () => {
+    const installer = [
+      'class PipScriptMaker(ScriptMaker):',
+      "    # Override distlib's default script template with one that",
+      "    # doesn't import `re` module, allowing scripts to load faster.",
+      '    script_template = textwrap.dedent("""\\',
+      '        import sys',
+      '        from %(module)s import %(import_name)s',
+      "        if __name__ == '__main__':",
+      "            sys.argv[0] = sys.argv[0].removesuffix('.exe')",
+      '            sys.exit(%(func)s())',
+      '""")',
+      '',
+    ].join('\n');
+    const template = findScriptTemplate(installer, `SCRIPT_TEMPLATE = r'''${DISTLIB_TEMPLATE}'''`);
+    assert.equal(
+      template,
+      "import sys\nfrom %(module)s import %(import_name)s\nif __name__ == '__main__':\n    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(%(func)s())\n",
+    );
+    assert.equal(
+      scriptText(template!, { name: 'pip', target: 'pip._internal.cli.main:main', gui: false }),
+      "import sys\nfrom pip._internal.cli.main import main\nif __name__ == '__main__':\n    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(main())\n",
+    );
+  });
   test('fills module, import_name and func like distlib', () => {
     const text = scriptText(DISTLIB_TEMPLATE, { name: 'pip', target: 'pip._internal.cli.main:main', gui: false });
     assert.match(text, /^from pip\._internal\.cli\.main import main$/m);
