@@ -5,8 +5,8 @@
  * - a no-op sync of that env, in sync with a requirements file pinning all 300 (goal <= 1.5x)
  *   vs `pip install -r` of the same file, which reports "Requirement already satisfied";
  * - a sync from pylock.toml (4 wheels by path) into an empty env vs `pip install --no-deps` of
- *   the same wheel files, and vs `pip install -r pylock.toml` where the env's pip reads locks
- *   (pip 26.1+; said when it does not). Packages are uninstalled, untimed, between runs.
+ *   the same wheel files, and vs `pip install -r pylock.toml` where the env's pip installs from
+ *   a lock (tried once first; said when it cannot). Packages are uninstalled, untimed, between runs.
  * Offline: wheels built here; the 300 distributions are dist-info folders written here.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { environmentStatus, syncEnvironment } from '../src/core/lifecycle';
 import { makeEnv, makeWheelhouse, tempDir, testPython } from '../test/fixtures/lifecycle';
+import { buildWheel } from '../test/fixtures/wheels';
 
 const RUNS = 7;
 const COUNT = 300;
@@ -94,7 +95,8 @@ async function main(): Promise<void> {
   const lockDir = path.join(work, 'lock');
   const envDir = path.join(lockDir, '.venv');
   await makeEnv(envDir, py.path);
-  const files = ['alpha-1.0', 'beta-2.0', 'gamma-3.0', 'needs_ghost-1.0'].map((n) => path.join(wheels.dir, `${n}-py3-none-any.whl`));
+  await buildWheel(wheels.dir, { name: 'delta', version: '4.0' });
+  const files = ['alpha-1.0', 'beta-2.0', 'gamma-3.0', 'delta-4.0'].map((n) => path.join(wheels.dir, `${n}-py3-none-any.whl`));
   const parts = ['lock-version = "1.0"', 'created-by = "venv-manager bench"', ''];
   for (const f of files) {
     const [name, version] = path.basename(f).split('-');
@@ -104,10 +106,12 @@ async function main(): Promise<void> {
   const lock = path.join(lockDir, 'pylock.toml');
   await fs.writeFile(lock, parts.join('\n'));
   const envPython = path.join(envDir, 'bin', 'python');
-  const uninstall = () => execFileSync(envPython, ['-m', 'pip', 'uninstall', '-y', '-q', '--disable-pip-version-check', 'alpha', 'beta', 'gamma', 'needs-ghost'], { env: wheels.env });
+  const uninstall = () => execFileSync(envPython, ['-m', 'pip', 'uninstall', '-y', '-q', '--disable-pip-version-check', 'alpha', 'beta', 'gamma', 'delta'], { env: wheels.env });
   const pipVersion = execFileSync(envPython, ['-m', 'pip', '--version'], { encoding: 'utf8' }).split(' ')[1];
-  const [major, minor] = pipVersion.split('.').map(Number);
-  const pipReadsLocks = major > 26 || (major === 26 && minor >= 1);
+  // Whether this pip installs from a lock: tried once, untimed.
+  const probe = spawnSync(envPython, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', lock], { env: wheels.env, encoding: 'utf8' });
+  const pipReadsLocks = probe.status === 0;
+  if (pipReadsLocks) uninstall();
   const pipNoDeps: number[] = [];
   const pipLock: number[] = [];
   const ours: number[] = [];
@@ -126,7 +130,7 @@ async function main(): Promise<void> {
   }
   report('sync from pylock.toml (4 wheels)', 'pip install --no-deps WHEEL...', pipNoDeps, ours);
   if (pipReadsLocks) report('sync from pylock.toml (4 wheels)', 'pip install -r pylock.toml', pipLock, ours);
-  else console.log(`pip install -r pylock.toml: not measured, the env's pip ${pipVersion} cannot install from a lock file (pip 26.1+ can)`);
+  else console.log(`pip install -r pylock.toml: not measured, the env's pip ${pipVersion} cannot install this lock: ${probe.stderr.trim().split('\n').at(-1)}`);
   await fs.rm(work, { recursive: true, force: true });
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { evaluateMarker, findDeclaredSources, markerEnvironment, parseMarker, parseRequirement, planLock, readPylock, readPyproject, readRequirementsFile, selectFromPyproject, supportedTags, wheelTags, type TargetFacts } from '../../../src/core/declared';
+import { evaluateMarker, versionSatisfies, findDeclaredSources, markerEnvironment, parseMarker, parseRequirement, planLock, readPylock, readPyproject, readRequirementsFile, selectFromPyproject, supportedTags, wheelTags, type TargetFacts } from '../../../src/core/declared';
 import { withSets } from '../../../src/core/declared/target';
 import { LifecycleError } from '../../../src/core/lifecycle';
 import { removeTempDir, tempDir } from '../../fixtures/lifecycle';
@@ -59,6 +59,32 @@ describe('PEP 508', () => {
     assert.equal(holds('"dev" in dependency_groups'), true);
     assert.equal(holds('"docs" not in extras'), true);
     assert.equal(holds('"linux" in sys_platform'), true);
+  });
+});
+
+describe('PEP 440 versions of installed distributions', () => {
+  test('the direct comparisons agree with the PEP 440 rules (local labels, zero padding, pre-releases, wildcards)', () => {
+    const cases: [string, string, boolean][] = [
+      ['1.0.0', '==1.0', true],
+      ['1.0+local.7', '==1.0', true],
+      ['1.0+local.7', '==1.0+local.7', true],
+      ['1.0+local.7', '==1.0+other', false],
+      ['1.0', '!=1.0', false],
+      ['1.0.post1', '==1.0', false],
+      ['2.0rc1', '>=1.0', true],
+      ['2.0rc1', '>=2.0', false],
+      ['2.0', '>=2.0,<3', true],
+      ['3.0', '>=2.0,<3', false],
+      ['1.4.2', '~=1.4', true],
+      ['2.0', '~=1.4', false],
+      ['1.2.9', '==1.2.*', true],
+      ['1.3', '!=1.2.*', true],
+      ['1!1.0', '>=2.0', true],
+      ['2.0', '<=2.0.0', true],
+      ['2.0', '>2.0', false],
+      ['2.0.post1', '>2.0', false],
+    ];
+    for (const [version, spec, expected] of cases) assert.equal(versionSatisfies(version, spec), expected, `${version} ${spec}`);
   });
 });
 
