@@ -10,10 +10,9 @@
  * set back. Without bytecode (free-threaded builds, compile failure) Python compiles on first
  * import, and `pip uninstall` still removes the `.pyc` of every `.py` in RECORD.
  */
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, copyFileSync, linkSync, rmSync, statSync, utimesSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { mapLimited, settleAll } from '../mapLimited';
 import type { InstallImage } from './cache';
 import { posixScript, scriptSpecs, windowsLauncher, windowsLauncherName, type ScriptSpec } from './scripts';
 import { formatRecord, recordHash, type RecordRow } from './wheel';
@@ -40,15 +39,108 @@ export function writesRequested(pipVersion: string): boolean {
   return major > 20 || (major === 20 && minor >= 2);
 }
 
-const CONCURRENCY = 64;
+/**
+ * How long the main thread links files in one go before it lets other work run. Hard links are
+ * cheap system calls (tens of microseconds), so they are made synchronously in short slices
+ * rather than each as a thread-pool round trip; directories, which cost far more on some file
+ * systems (a new inode each), are made in the thread pool, in parallel, each as soon as its parent exists.
+ */
+const SLICE_MS = 2;
 
-/** Runs `work` over `items`, CONCURRENCY at a time; on a failure (or cancel) starts nothing new and
- * rejects once the placements already running are done, so none writes into a folder being removed. */
-function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void[]> {
-  return mapLimited(items, CONCURRENCY, (item) => {
-    signal?.throwIfAborted();
-    return work(item);
-  });
+/** One directory of what an image puts into site-packages: its files and subdirectories. */
+interface DirNode {
+  /** `/`-separated, relative to site-packages; '' is site-packages itself. */
+  rel: string;
+  files: string[];
+  subdirs: DirNode[];
+}
+
+/** The tree of `dirs` (parents listed or implied) and `files`, rooted at site-packages. */
+function planTree(dirs: Iterable<string>, files: Iterable<string>): DirNode {
+  const nodes = new Map<string, DirNode>([['', { rel: '', files: [], subdirs: [] }]]);
+  const node = (rel: string): DirNode => {
+    let n = nodes.get(rel);
+    if (!n) {
+      n = { rel, files: [], subdirs: [] };
+      nodes.set(rel, n);
+      node(parentOf(rel)).subdirs.push(n);
+    }
+    return n;
+  };
+  for (const d of dirs) node(d);
+  for (const f of files) node(parentOf(f)).files.push(f);
+  return nodes.get('')!;
+}
+
+const parentOf = (rel: string) => rel.slice(0, Math.max(0, rel.lastIndexOf('/')));
+
+/** mkdir that accepts a directory already there (a second install into the same site-packages). */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !(await fs.lstat(dir)).isDirectory()) throw err;
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Makes `root`'s directories under `site` and places each file from `source` into them. Every
+ * directory is made once, as soon as its parent exists, and its files become ready to place then.
+ * `onDirectory` runs for each directory once it exists. On failure nothing new is started, and the
+ * first error is thrown once the directories already being made are done.
+ */
+async function placeTree(root: DirNode, site: string, source: string, placer: FilePlacer, onDirectory: (rel: string) => void, signal?: AbortSignal): Promise<void> {
+  const toPath = (base: string, rel: string) => (rel === '' ? base : path.join(base, ...rel.split('/')));
+  // Files whose directory exists, placed in order (`next` is the first not yet placed).
+  const ready: string[] = [];
+  let next = 0;
+  let making = 0;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const made = (node: DirNode) => {
+    onDirectory(node.rel);
+    for (const f of node.files) ready.push(f);
+    for (const sub of node.subdirs) make(sub);
+  };
+  const make = (node: DirNode) => {
+    if (failure || signal?.aborted) return;
+    making++;
+    // site-packages itself normally exists already; it is made (with its parents) if not.
+    (node.rel === '' ? fs.mkdir(site, { recursive: true }) : makeDirectory(toPath(site, node.rel)))
+      .then(
+        () => made(node),
+        (error: unknown) => void (failure ??= { error }),
+      )
+      .finally(() => {
+        making--;
+        wake?.();
+      });
+  };
+  make(root);
+  for (;;) {
+    if (!failure && signal?.aborted) failure = { error: signal.reason };
+    if (failure) {
+      if (making === 0) throw failure.error;
+    } else if (next < ready.length) {
+      const until = performance.now() + SLICE_MS;
+      try {
+        do {
+          const f = ready[next++]!;
+          placer.place(toPath(source, f), toPath(site, f));
+        } while (next < ready.length && performance.now() < until);
+      } catch (error) {
+        failure = { error };
+      }
+      await yieldToEventLoop();
+      continue;
+    } else if (making === 0) {
+      return;
+    }
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+  }
 }
 
 /** Places one file: a hard link where the file system allows it, else a copy (reflink if possible). */
@@ -59,15 +151,15 @@ class FilePlacer {
     this.linking = mode === 'hardlink';
   }
 
-  async place(src: string, dest: string): Promise<void> {
+  place(src: string, dest: string): void {
     if (this.linking) {
       try {
-        await fs.link(src, dest);
+        linkSync(src, dest);
         return;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') {
-          await fs.rm(dest, { force: true });
+          rmSync(dest, { force: true });
           return this.place(src, dest);
         }
         // Another device, or a file system without hard links: copy from now on.
@@ -78,16 +170,27 @@ class FilePlacer {
     // Never write through an existing file: it may be a hard link into the cache. FICLONE shares
     // blocks on btrfs/xfs and copies elsewhere.
     try {
-      await fs.copyFile(src, dest, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+      copyFileSync(src, dest, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      await fs.rm(dest, { force: true });
-      await fs.copyFile(src, dest, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+      rmSync(dest, { force: true });
+      copyFileSync(src, dest, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
     }
     if (this.keepMtime && dest.endsWith('.py')) {
-      const st = await fs.stat(src);
-      await fs.utimes(dest, st.atime, st.mtime);
+      const st = statSync(src);
+      utimesSync(dest, st.atime, st.mtime);
     }
+  }
+}
+
+/** Writes a new file; one already there (a link, maybe into the cache) is replaced, never written through. */
+async function writeNewFile(file: string, bytes: Uint8Array | string, mode: number): Promise<void> {
+  try {
+    await fs.writeFile(file, bytes, { mode, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    await fs.rm(file, { force: true });
+    await fs.writeFile(file, bytes, { mode, flag: 'wx' });
   }
 }
 
@@ -128,25 +231,13 @@ export async function installImage(
   requested: boolean,
   bytecode: readonly string[] = [],
 ): Promise<void> {
+  target.signal?.throwIfAborted();
   const site = target.sitePackages;
-  const pycDirs = new Set(bytecode.map((f) => f.slice(0, f.lastIndexOf('/'))));
-  for (const dir of [...image.dirs, ...pycDirs]) await fs.mkdir(path.join(site, ...dir.split('/')), { recursive: true });
-  const placer = new FilePlacer(target.linkMode, bytecode.length > 0);
-  const files = [...image.files, ...bytecode];
-  await inBatches(files, (f) => placer.place(path.join(image.siteDir, ...f.split('/')), path.join(site, ...f.split('/'))), target.signal);
-
   const generated = launchers(image, template, stubs, target);
   const infoDir = path.join(site, image.distInfo);
-  generated.push({ file: path.join(infoDir, 'INSTALLER'), bytes: Buffer.from('pip\n'), executable: false });
-  if (requested) generated.push({ file: path.join(infoDir, 'REQUESTED'), bytes: Buffer.alloc(0), executable: false });
-
-  await fs.mkdir(target.binDir, { recursive: true });
-  await settleAll(
-    generated.map(async (g) => {
-      await fs.rm(g.file, { force: true });
-      await fs.writeFile(g.file, g.bytes, { mode: g.executable ? 0o755 : 0o644 });
-    }),
-  );
+  const inDistInfo: Generated[] = [{ file: path.join(infoDir, 'INSTALLER'), bytes: Buffer.from('pip\n'), executable: false }];
+  if (requested) inDistInfo.push({ file: path.join(infoDir, 'REQUESTED'), bytes: Buffer.alloc(0), executable: false });
+  generated.push(...inDistInfo);
 
   const rows: RecordRow[] = image.record.map((r) => [...r] as RecordRow);
   for (const pyc of bytecode) rows.push([pyc, '', '']);
@@ -154,8 +245,26 @@ export async function installImage(
     const { hash, size } = recordHash(g.bytes);
     rows.push([recordPath(g.file, site), hash, size]);
   }
-  // RECORD came from the image, possibly as a hard link: replace it, never write into it.
   const record = path.join(infoDir, 'RECORD');
-  await fs.rm(record, { force: true });
-  await fs.writeFile(record, formatRecord(rows), { encoding: 'utf8', mode: 0o644 });
+  inDistInfo.push({ file: record, bytes: Buffer.from(formatRecord(rows), 'utf8'), executable: false });
+
+  // Written here rather than linked: RECORD is replaced (the cached one may be linked from an env).
+  const written = new Set(inDistInfo.map((g) => recordPath(g.file, site)));
+  const tree = planTree(
+    [...image.dirs, ...bytecode.map(parentOf)],
+    [...image.files, ...bytecode].filter((f) => !written.has(f)),
+  );
+  const writeAll = (files: Generated[]) => Promise.all(files.map((g) => writeNewFile(g.file, g.bytes, g.executable ? 0o755 : 0o644)));
+  const launchersWritten = fs.mkdir(target.binDir, { recursive: true }).then(() => writeAll(generated.filter((g) => !inDistInfo.includes(g))));
+  let distInfoWritten: Promise<unknown> = Promise.resolve();
+  const placer = new FilePlacer(target.linkMode, bytecode.length > 0);
+  try {
+    await placeTree(tree, site, image.siteDir, placer, (rel) => {
+      if (rel === image.distInfo) distInfoWritten = writeAll(inDistInfo);
+    }, target.signal);
+  } finally {
+    // Nothing may still be writing when the caller cleans up after a failure.
+    await Promise.allSettled([launchersWritten, distInfoWritten]);
+  }
+  await Promise.all([launchersWritten, distInfoWritten]);
 }

@@ -116,6 +116,31 @@ if (CHILD) {
       }
       assert.ok(fs.statSync(path.join(site, 'pip', '__init__.py')).nlink >= 2);
     });
+
+    const freshTarget = (name: string) => {
+      const site = path.join(work, name, 'lib', 'python3.12', 'site-packages');
+      const bin = path.join(work, name, 'bin');
+      fs.mkdirSync(site, { recursive: true });
+      return { sitePackages: site, binDir: bin, envPython: path.join(bin, 'python3.12'), osName: 'posix' as const, platform: 'linux', is64bit: true, version: [3, 12, 1] as [number, number, number], linkMode: 'hardlink' as const };
+    };
+
+    test('a file where a package directory belongs is an error, and the file is left as it was', async () => {
+      const image = await ensureImage(wheel!, path.join(work, 'install'));
+      const target = freshTarget('blocked');
+      fs.mkdirSync(path.join(target.sitePackages, 'pip'));
+      fs.writeFileSync(path.join(target.sitePackages, 'pip', '_internal'), 'mine');
+      await assert.rejects(installImage(image, image.scriptTemplate!, new Map(), target, true), { code: 'EEXIST' });
+      assert.equal(fs.readFileSync(path.join(target.sitePackages, 'pip', '_internal'), 'utf8'), 'mine');
+    });
+
+    test('a cancelled install rejects with the reason and starts nothing after it', async () => {
+      const image = await ensureImage(wheel!, path.join(work, 'install'));
+      const target = freshTarget('cancelled');
+      const stop = new AbortController();
+      stop.abort(new Error('stop here'));
+      await assert.rejects(installImage(image, image.scriptTemplate!, new Map(), { ...target, signal: stop.signal }, true), /stop here/);
+      assert.deepEqual(fs.readdirSync(target.sitePackages), [], 'no package directory made after the cancel');
+    });
   });
 
   describe('bytecode', () => {
