@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { facts, folder, python, pythonApi, pythonUses, venvManagerUses } from './pythonTools';
-import { recordFigure, ScriptedPrompter, treeLabel, venvManager, waitFor, withPrompter } from './venvManagerApi';
+import { preparedFacts, recordFigure, ScriptedPrompter, treeLabel, venvManager, waitFor, withPrompter } from './venvManagerApi';
 
 /**
  * Next to the real Python extension (ms-python.python built from source, ../shared/vendor), in a
@@ -68,6 +68,20 @@ describe('with the Python extension: one interpreter everywhere', () => {
     assert.equal(python_.environments.getActiveEnvironmentPath(folder('lib').uri).path, system, 'Venv Manager did not overwrite the user\'s pick');
     // Making an env active again in Venv Manager brings both back.
     assert.equal(await vscode.commands.executeCommand('venvManager.setActive', { env: libVenv() }), true);
+    await pythonUses(python_, 'lib', python(libVenv()));
+  });
+
+  it('Create Environment with "Set as Active" reaches the Python extension; deleting that env hands both back to the folder\'s .venv', async () => {
+    const python_ = await pythonApi();
+    const api = await venvManager();
+    const made = path.join(facts().lib, 'made');
+    const created = await vscode.commands.executeCommand<string>('venvManager.createEnvironment', { folder: facts().lib, python: preparedFacts().python, name: 'made', requirements: null, setActive: true });
+    assert.equal(created, made);
+    await pythonUses(python_, 'lib', python(made));
+    await venvManagerUses('lib', made);
+    const prompter = new ScriptedPrompter({ 'delete.confirm': (q) => q.actions?.[0] });
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.delete', { env: made })), true);
+    await venvManagerUses('lib', libVenv());
     await pythonUses(python_, 'lib', python(libVenv()));
   });
 
