@@ -24,6 +24,7 @@ import { installZshStartup } from './zshStartup';
 export class TerminalActivation implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private startup: ShellStartupDirs = {};
+  private readonly logged = new Map<string, string>();
 
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
@@ -70,22 +71,31 @@ export class TerminalActivation implements vscode.Disposable {
       const env = this.active.get(folder);
       if (!env || !readSettings(folder).terminalActivation) {
         scoped.description = undefined;
+        this.note(folder, `Terminals of ${folder.name} are not activated (${env ? 'turned off' : 'no active environment'})`);
         continue;
       }
       const other = otherTerminalActivator(folder);
       if (other) {
         scoped.description = undefined;
-        this.log.info(`Terminals of ${folder.name} are activated by the ${other.label}; Venv Manager leaves them to it so that each is activated once`);
+        this.note(folder, `Terminals of ${folder.name} are activated by the ${other.label}; Venv Manager leaves them to it so that each is activated once`);
         continue;
       }
       if (!vscode.workspace.isTrusted && isSameOrInside(env.path, folder.uri.fsPath)) {
         scoped.description = undefined;
-        this.log.info(`Terminal activation of ${env.path} waits for workspace trust`);
+        this.note(folder, `Terminal activation of ${env.path} waits for workspace trust`);
         continue;
       }
       writeActivation(scoped, env, this.startup);
-      this.log.info(`Terminals of ${folder.name} activate ${env.path}`);
+      this.note(folder, `Terminals of ${folder.name} activate ${env.path}`);
     }
+  }
+
+  /** Logs what a folder's terminals get when it changes, not at every apply(). */
+  private note(folder: vscode.WorkspaceFolder, message: string): void {
+    const key = folder.uri.toString();
+    if (this.logged.get(key) === message) return;
+    this.logged.set(key, message);
+    this.log.info(message);
   }
 
   dispose(): void {
