@@ -36,6 +36,21 @@ function glibcVersion(): [number, number] | undefined {
 
 let cachedGlibc: [number, number] | undefined | null = null;
 
+/** What this machine says about itself (an env runs where it is). */
+function hostFacts(): Pick<TargetFacts, 'platform' | 'machine' | 'glibc'> {
+  if (cachedGlibc === null) cachedGlibc = glibcVersion();
+  return {
+    platform: process.platform,
+    machine: process.platform === 'win32' ? (os.arch() === 'arm64' ? 'ARM64' : os.arch() === 'ia32' ? 'x86' : 'AMD64') : os.machine(),
+    ...(cachedGlibc ? { glibc: cachedGlibc } : {}),
+  };
+}
+
+/** The facts of an env about to be built from a base interpreter whose facts are known. */
+export function targetFactsFromInterpreter(info: { version: readonly [number, number, number]; implementation: string; gilDisabled: boolean }): TargetFacts {
+  return { version: info.version, implementation: info.implementation === 'pypy' ? 'pypy' : 'cpython', freeThreaded: info.gilDisabled, ...hostFacts() };
+}
+
 /** The facts of the env at `envDir`; undefined version means its pyvenv.cfg names none. */
 export async function targetFactsOf(envDir: string): Promise<TargetFacts | undefined> {
   const cfg = await fs.readFile(path.join(envDir, 'pyvenv.cfg')).then(parsePyvenvCfg, () => undefined);
@@ -52,15 +67,7 @@ export async function targetFactsOf(envDir: string): Promise<TargetFacts | undef
   }
   if ((cfg?.values.get('implementation') ?? '').toLowerCase() === 'pypy') implementation = 'pypy';
   if (!version) return undefined;
-  if (cachedGlibc === null) cachedGlibc = glibcVersion();
-  return {
-    version,
-    implementation,
-    freeThreaded,
-    platform: process.platform,
-    machine: process.platform === 'win32' ? (os.arch() === 'arm64' ? 'ARM64' : os.arch() === 'ia32' ? 'x86' : 'AMD64') : os.machine(),
-    ...(cachedGlibc ? { glibc: cachedGlibc } : {}),
-  };
+  return { version, implementation, freeThreaded, ...hostFacts() };
 }
 
 /** The PEP 508 marker environment of the target (extras and groups are added by the caller). */

@@ -52,8 +52,8 @@ export async function sourceFromOptions(opts: { requirements?: string; source?: 
  * checked (a lock's wheels: downloaded, size and sha256 compared) in a temporary folder, and runs
  * `body` with the installer call; all of it before the env is touched, so a bad source changes nothing.
  */
-export async function withPreparedSource<T>(ctx: OperationContext, source: DeclaredSource, sel: { onlyPackages?: ReadonlySet<string>; declared?: DeclaredSet }, body: (prepared: PreparedInstall | undefined, declared: DeclaredSet) => Promise<T>): Promise<T> {
-  const target = await targetFactsOf(ctx.envPath);
+export async function withPreparedSource<T>(ctx: OperationContext, source: DeclaredSource, sel: { onlyPackages?: ReadonlySet<string>; declared?: DeclaredSet; target?: TargetFacts }, body: (prepared: PreparedInstall | undefined, declared: DeclaredSet) => Promise<T>): Promise<T> {
+  const target = sel.target ?? (await targetFactsOf(ctx.envPath));
   if (!target && source.kind === 'pylock') throw new LifecycleError('failed', `The Python version of ${ctx.checked.envDir} is unknown (its pyvenv.cfg names none), so ${path.basename(source.file)} cannot be matched to it.`);
   const declared = sel.declared ?? (await loadDeclared(source, target ?? UNKNOWN_TARGET, ctx.env));
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'venv-manager-'));

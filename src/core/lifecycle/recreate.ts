@@ -7,6 +7,8 @@ import { replaceEnvironment, runLocked, type LifecycleOptions } from './operatio
 import { baseInterpreterFor, buildEnvironment, rebuildOptions } from './rebuild';
 import { sourceFromOptions, withPreparedSource } from './install';
 import { describeSource, writeRememberedSource, type DeclaredSource } from '../declared/sources';
+import { targetFactsFromInterpreter } from '../declared/target';
+import { getInterpreterInfo } from '../interpreter';
 
 export interface RecreateOptions extends LifecycleOptions {
   /** The requirements file to install into the new env (or give `source`). */
@@ -35,8 +37,10 @@ export async function recreateEnvironment(envDir: string, opts: RecreateOptions)
     const python = await baseInterpreterFor(ctx, settings, opts.python);
     const options = await rebuildOptions(ctx, python, settings, true);
     ctx.progress(`Recreating ${ctx.checked.envDir} from ${describeSource(source)}`);
-    // The source is read and its files checked against the current env's facts before anything moves.
-    await withPreparedSource(ctx, source, {}, async (prepared) => {
+    // The source is read and its files checked before anything moves: against the facts of the
+    // interpreter named with --python (asked once, cached), else the current env's own.
+    const target = opts.python ? targetFactsFromInterpreter(await getInterpreterInfo(python, { env: ctx.env, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })) : undefined;
+    await withPreparedSource(ctx, source, target ? { target } : {}, async (prepared) => {
       await replaceEnvironment(ctx, 'recreate', async (recordInstaller) => {
         await buildEnvironment(ctx, options);
         if (prepared) await installForOperation(ctx, prepared.requirements, installer, recordInstaller, { args: prepared.args, label: prepared.label });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, promises as fs, statSync } from 'node:fs';
+import { createReadStream, existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -23,6 +23,7 @@ let wheels: Wheelhouse;
 let server: http.Server;
 let baseUrl: string;
 const served: string[] = [];
+const stalled: http.ServerResponse[] = [];
 
 before(async () => {
   py = await testPython();
@@ -32,6 +33,14 @@ before(async () => {
   await buildWheel(wheels.dir, { name: 'gamma', version: '2.0' });
   server = http.createServer((req, res) => {
     served.push(req.url ?? '');
+    if (req.url?.startsWith('/stall/')) {
+      // Half the file, then nothing: only a cancel ends this download.
+      const data = readFileSync(path.join(wheels.dir, path.basename(req.url)));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) });
+      res.write(data.subarray(0, data.length >> 1));
+      stalled.push(res);
+      return;
+    }
     const file = path.join(wheels.dir, path.basename(decodeURIComponent(req.url ?? '')));
     if (!existsSync(file)) {
       res.writeHead(404).end();
@@ -45,6 +54,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const res of stalled) res.destroy();
   await new Promise((resolve) => server.close(resolve));
   await removeTempDir(work);
 });
@@ -179,14 +189,14 @@ async function setuptoolsWheel(): Promise<{ python: string; dir: string } | unde
 }
 
 describe('sync from pylock.toml', () => {
-  async function lockFor(dir: string, entries: { name: string; version: string; marker?: string; via: 'path' | 'url'; sha256?: string }[]): Promise<string> {
+  async function lockFor(dir: string, entries: { name: string; version: string; marker?: string; via: 'path' | 'url' | 'stall'; sha256?: string }[]): Promise<string> {
     const parts = ['lock-version = "1.0"', 'requires-python = ">=3.8"', 'created-by = "venv-manager tests"', ''];
     for (const e of entries) {
       const file = path.join(wheels.dir, `${e.name}-${e.version}-py3-none-any.whl`);
       const size = (await fs.stat(file)).size;
       parts.push('[[packages]]', `name = "${e.name}"`, `version = "${e.version}"`);
       if (e.marker) parts.push(`marker = ${JSON.stringify(e.marker)}`);
-      parts.push('[[packages.wheels]]', e.via === 'path' ? `path = ${JSON.stringify(path.relative(dir, file))}` : `url = "${baseUrl}/${path.basename(file)}"`, `size = ${size}`, `hashes = {sha256 = "${e.sha256 ?? (await sha256(file))}"}`, '');
+      parts.push('[[packages.wheels]]', e.via === 'path' ? `path = ${JSON.stringify(path.relative(dir, file))}` : `url = "${baseUrl}/${e.via === 'stall' ? 'stall/' : ''}${path.basename(file)}"`, `size = ${size}`, `hashes = {sha256 = "${e.sha256 ?? (await sha256(file))}"}`, '');
     }
     const lock = path.join(dir, 'pylock.toml');
     await fs.writeFile(lock, parts.join('\n'));
@@ -228,6 +238,21 @@ describe('sync from pylock.toml', () => {
     });
   });
 
+  test('a download cancelled half-way: nothing installed, the env byte for byte, nothing left beside it', async () => {
+    const { dir, envDir } = await project('lock-cancel', {});
+    const lock = await lockFor(dir, [{ name: 'gamma', version: '3.0', via: 'stall' }]);
+    const controller = new AbortController();
+    await assertFailsLeavingEnvUnchanged(envDir, () => syncEnvironment(envDir, {
+      source: { kind: 'pylock', file: lock, extras: [] },
+      env: wheels.env,
+      signal: controller.signal,
+      onProgress: (m) => { if (/^Downloading gamma-3\.0-py3-none-any\.whl: \d+%$/.test(m)) controller.abort(); },
+    }).then(() => undefined), (err) => {
+      assert.equal(err.code, 'cancelled');
+      assert.match(err.message, /while downloading; nothing was installed/);
+    });
+  });
+
   test('recreate from a lock: a fresh env holding the lock, remembered for status', async () => {
     const { dir, envDir } = await project('lock-recreate', {});
     pipInstall(envDir, 'delta==4.0');
@@ -237,6 +262,26 @@ describe('sync from pylock.toml', () => {
     assert.equal(have.gamma, '3.0');
     assert.equal(have.delta, undefined);
     assert.equal((await environmentStatus(envDir)).inSync, true);
+  });
+
+  test('recreate --python another version: the lock is matched to that interpreter, not to the env being replaced', async (t) => {
+    const other = (await usablePythons()).find((p) => p.version[1] !== py.version[1]);
+    if (!other) return t.skip('only one CPython minor version on this machine');
+    const { dir, envDir } = await project('lock-other-python', {});
+    // gamma's only wheel is for the other interpreter's CPython (pip goes by the file name's tags).
+    const tag = `cp${other.version[0]}${other.version[1]}`;
+    const wheel = path.join(dir, `gamma-3.0-${tag}-none-any.whl`);
+    await fs.copyFile(path.join(wheels.dir, 'gamma-3.0-py3-none-any.whl'), wheel);
+    const lock = path.join(dir, 'pylock.toml');
+    await fs.writeFile(lock, `lock-version = "1.0"\n[[packages]]\nname = "gamma"\nversion = "3.0"\n[[packages.wheels]]\npath = "${path.basename(wheel)}"\nhashes = {sha256 = "${await sha256(wheel)}"}\n`);
+    const source: DeclaredSource = { kind: 'pylock', file: lock, extras: [] };
+    await assertFailsLeavingEnvUnchanged(envDir, () => recreateEnvironment(envDir, { source, env: wheels.env, installer: 'pip' }), (err) => {
+      assert.equal(err.code, 'no-wheel');
+      assert.match(err.message, new RegExp(`no usable wheel for gamma 3\\.0: its wheels \\(gamma-3\\.0-${tag}-none-any\\.whl\\) do not fit Python ${py.version.join('\\.')}`));
+    });
+    await recreateEnvironment(envDir, { source, python: other.path, env: wheels.env, installer: 'pip' });
+    assert.equal(pipList(envDir).gamma, '3.0');
+    assert.equal((await environmentStatus(envDir)).summary, 'in sync with pylock.toml');
   });
 
   test('killed while the installer runs: recovery puts the env back byte for byte', async () => {
