@@ -182,11 +182,14 @@ async function describeImage(wheel: WheelRef, site: string, files: string[]): Pr
 }
 
 /**
- * The `__pycache__` tag of `info`'s bytecode, when we compile for it: CPython with the GIL only
- * (free-threaded and other implementations import from source and compile on first use).
+ * The `__pycache__` tag of `info`'s bytecode, when we compile for it: CPython only (other
+ * implementations import from source and compile on first use). A free-threaded build has the same
+ * tag and magic number as the default build of its version and loads the same files (the bytes
+ * differ only in marshal's reference flags), so both share one compiled image, and an env seeded
+ * for either holds the `.pyc` files ensurepip would have compiled.
  */
 export function bytecodeTag(info: InterpreterInfo): string | undefined {
-  if (info.implementation !== 'cpython' || info.gilDisabled) return undefined;
+  if (info.implementation !== 'cpython') return undefined;
   return `cpython-${info.version[0]}${info.version[1]}`;
 }
 

@@ -167,14 +167,35 @@ if (CHILD) {
       execFileSync(py.path, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import pip._internal.cli.main', image.siteDir]);
       assert.deepEqual(fs.readdirSync(pycache).map((n) => `${n}@${fs.statSync(path.join(pycache, n)).mtimeMs}`).sort(), before);
     });
-    test('no bytecode for free-threaded builds or other implementations', async (t) => {
+    test('no bytecode for other implementations; a free-threaded CPython shares its version\'s tag', async (t) => {
       const py = findPythons().at(-1);
       if (!py) return t.skip('no CPython found');
       const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-pyc-'));
       t.after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
       const info = await getInterpreterInfo(py.path, { cacheDir });
-      assert.equal(bytecodeTag({ ...info, gilDisabled: true }), undefined);
+      assert.equal(bytecodeTag({ ...info, gilDisabled: true }), `cpython-${info.version[0]}${info.version[1]}`);
       assert.equal(bytecodeTag({ ...info, implementation: 'pypy' }), undefined);
+    });
+    test('a free-threaded build and the default build of one version load each other\'s bytecode from one image', async (t) => {
+      const ft = findPythons().filter((p) => p.freeThreaded).at(-1);
+      const gil = ft && findPythons().find((p) => !p.freeThreaded && p.version[0] === ft.version[0] && p.version[1] === ft.version[1]);
+      if (!ft || !gil) return t.skip('needs a free-threaded CPython and a default build of the same version (scripts/build-cpython.sh)');
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-pyc-'));
+      t.after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+      const [ftInfo, gilInfo] = await Promise.all([getInterpreterInfo(ft.path, { cacheDir }), getInterpreterInfo(gil.path, { cacheDir })]);
+      const ftWheel = ftInfo.bundledWheels.find((w) => w.project === 'pip');
+      if (!ftWheel) return t.skip('the free-threaded build bundles no pip');
+      const image = await ensureImage(ftWheel, cacheDir);
+      const compiled = await ensureBytecode(image, ftInfo);
+      assert.ok(compiled && compiled.length > 100, 'compiled by the free-threaded build');
+      assert.deepEqual(await ensureBytecode(image, gilInfo), compiled, 'the default build reuses the list: one tag');
+      const pycache = path.join(image.siteDir, 'pip', '__pycache__');
+      const stamp = () => fs.readdirSync(pycache).map((n) => `${n}@${fs.statSync(path.join(pycache, n)).mtimeMs}`).sort();
+      const before = stamp();
+      for (const py of [gil, ft]) {
+        execFileSync(py.path, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import pip._internal.cli.main', image.siteDir]);
+        assert.deepEqual(stamp(), before, `${py.label} accepted the bytecode: nothing recompiled`);
+      }
     });
   });
 
