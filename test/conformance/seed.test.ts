@@ -83,7 +83,7 @@ describe('seedPip against ensurepip', { concurrency: false }, () => {
     test(`CPython ${py.label}: seeded env behaves like the ensurepip env`, async () => {
       const info = await getInterpreterInfo(py.path, { cacheDir });
       assert.ok(info.bundledWheels.some((w) => w.project === 'pip'), 'this interpreter bundles a pip wheel');
-      const label = info.versionString.replace(/\./g, '') + (py.path.startsWith('/usr/') ? 'sys' : '');
+      const label = info.versionString.replace(/\./g, '') + (info.gilDisabled ? 't' : '') + (py.path.startsWith('/usr/') ? 'sys' : '');
       const ours = path.join(work, `ours${label}`);
       const ref = path.join(work, `ref${label}`);
       execFileSync(py.path, ['-m', 'venv', '--without-pip', ours]);

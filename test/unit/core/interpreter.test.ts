@@ -132,7 +132,7 @@ describe('getInterpreterInfo', () => {
 
   for (const py of pythons.filter((p) => atLeast(p, 3, 7))) {
     test(`a venv python of ${py.label} as the base: ${atLeast(py, 3, 11) ? 'resolves to the real base' : 'chains to the venv, as that version does'}`, async () => {
-      const env = path.join(tmp, `nested-${py.version.join('.')}`);
+      const env = path.join(tmp, `nested-${py.version.join('.')}${py.freeThreaded ? 't' : ''}`);
       execFileSync(py.path, ['-m', 'venv', '--without-pip', env]);
       const envPython = path.join(env, 'bin', 'python');
       const info = await getInterpreterInfo(envPython, { cacheDir: path.join(tmp, 'c5') });
