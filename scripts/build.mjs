@@ -46,10 +46,23 @@ const noPauseHook = {
   },
 };
 
+// The command line's entry (dist/cli.js) holds only the dispatcher and the command table; each
+// command module is a bundle of its own, required when that command runs (see src/cli/commands.ts).
+const cliChunks = { create: 'src/cli/create.ts', discovery: 'src/cli/discovery.ts', lifecycle: 'src/cli/lifecycle.ts' };
+const cliApart = {
+  name: 'cli-apart',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^\\./(${Object.keys(cliChunks).join('|')})$`) }, (args) =>
+      args.importer.endsWith(join('src', 'cli', 'commands.ts')) ? { path: `./cli-${args.path.slice(2)}.js`, external: true } : undefined,
+    );
+  },
+};
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await Promise.all([
   esbuild.build({ ...product, plugins: [...product.plugins, noPauseHook], entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  esbuild.build({ ...product, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...product, plugins: [...product.plugins, cliApart], entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  ...Object.entries(cliChunks).map(([name, entry]) => esbuild.build({ ...product, entryPoints: [entry], outfile: `dist/cli-${name}.js` })),
   esbuild.build({ ...product, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' }),
   esbuild.build({ ...common, minify, stdin: { contents: "export { execa } from 'execa';", resolveDir: root, loader: 'js' }, outfile: 'dist/execa.js' }),
 ]);

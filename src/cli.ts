@@ -1,8 +1,9 @@
-import * as readline from 'node:readline/promises';
 import { runCli } from './cli/main';
 
 async function ask(question: string): Promise<string | undefined> {
   if (!process.stdin.isTTY) return undefined;
+  // Loaded here, not at start-up: only `delete` asks anything.
+  const readline = await import('node:readline/promises');
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await rl.question(question);

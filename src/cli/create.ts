@@ -189,8 +189,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 export const createCommand: CliCommand = {
-  name: 'create',
-  summary: 'create virtual environments (the options of `python -m venv`)',
   help: HELP,
   run,
 };

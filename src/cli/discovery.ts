@@ -79,8 +79,6 @@ Exit status: 0, also when some environments are unhealthy (see their problems); 
 not exist; 2 for bad usage.`;
 
 export const listCommand: CliCommand = {
-  name: 'list',
-  summary: 'list virtual environments under folders (and globally with --global), with health',
   help: listHelp,
   async run(args: string[], io: CliIo): Promise<number> {
     const parsed = parseOptions('list', args, { flags: ['--json', '--global'], values: ['--depth', '--exclude', '--extra'] });
@@ -134,8 +132,6 @@ Exit status: 0 (also for an unhealthy environment; see its problems), 1 when ENV
 environment, 2 for bad usage.`;
 
 export const inspectCommand: CliCommand = {
-  name: 'inspect',
-  summary: "show one environment's parsed pyvenv.cfg and health",
   help: inspectHelp,
   async run(args: string[], io: CliIo): Promise<number> {
     const parsed = parseOptions('inspect', args, { flags: ['--json'] });
@@ -177,8 +173,6 @@ folders, uv-managed Pythons and, on Windows, the PEP 514 registry. Newest first,
 real path; pyenv shims are not listed. Versions come from the file system; none is executed.`;
 
 export const interpretersCommand: CliCommand = {
-  name: 'interpreters',
-  summary: 'list base Python interpreters (newest first)',
   help: interpretersHelp,
   async run(args: string[], io: CliIo): Promise<number> {
     const parsed = parseOptions('interpreters', args, { flags: ['--json'] });
@@ -198,5 +192,3 @@ export const interpretersCommand: CliCommand = {
     return 0;
   },
 };
-
-export const discoveryCommands: CliCommand[] = [listCommand, inspectCommand, interpretersCommand];

@@ -8,10 +8,8 @@ export interface CliIo {
   readonly ask?: (question: string) => Promise<string | undefined>;
 }
 
+/** A subcommand's module; its name and summary are in the table of src/cli/commands.ts. */
 export interface CliCommand {
-  readonly name: string;
-  /** One line for the top-level help. */
-  readonly summary: string;
   /** Full help text for `venv-manager NAME --help`. */
   readonly help: string;
   /** Returns the process exit code. Throw `CliError` for a user-facing error. */
@@ -24,4 +22,12 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/**
+ * Recognises a CliError by name rather than by class: each command runs from its own bundle (see
+ * src/cli/commands.ts), which has its own copy of the class.
+ */
+export function isCliError(err: unknown): err is CliError {
+  return err instanceof Error && err.name === 'CliError' && typeof (err as CliError).exitCode === 'number';
 }

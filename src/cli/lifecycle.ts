@@ -103,8 +103,6 @@ less than two levels deep and symbolic links are refused. One operation per envi
 or rolled back first. Errors are printed as "Error: <message>" with exit status 1.`;
 
 export const recreateCommand: CliCommand = {
-  name: 'recreate',
-  summary: 'replace an environment with a fresh one holding a requirements file\'s packages',
   help: `usage: venv-manager recreate [-h] ${SOURCE_USAGE}
                              [--python SPEC] [--installer auto|pip|uv] [--verbose] ENV_DIR
 
@@ -140,8 +138,6 @@ ${COMMON_NOTES}
 };
 
 export const installCommand: CliCommand = {
-  name: 'install',
-  summary: 'install a requirements file into an environment, all or nothing',
   help: `usage: venv-manager install [-h] ${SOURCE_USAGE}
                            [--installer auto|pip|uv] [--verbose] ENV_DIR
 
@@ -171,8 +167,6 @@ ${COMMON_NOTES}
 };
 
 export const clearCommand: CliCommand = {
-  name: 'clear',
-  summary: 'empty an environment and build it afresh with the same options',
   help: `usage: venv-manager clear [-h] [--verbose] ENV_DIR
 
 Like \`python -m venv --clear\` on an existing environment, made safe: installed packages are
@@ -190,8 +184,6 @@ ${COMMON_NOTES}
 };
 
 export const upgradeCommand: CliCommand = {
-  name: 'upgrade',
-  summary: 're-point an environment at its base Python after a patch upgrade',
   help: `usage: venv-manager upgrade [-h] [--python SPEC] [--upgrade-deps] [--verbose] ENV_DIR
 
 Like \`python -m venv --upgrade\`: after the base Python was upgraded in place (3.12.1 -> 3.12.4),
@@ -219,8 +211,6 @@ ${COMMON_NOTES}
 };
 
 export const deleteCommand: CliCommand = {
-  name: 'delete',
-  summary: 'delete an environment folder (asks first)',
   help: `usage: venv-manager delete [-h] [--yes] ENV_DIR
 
 Deletes the environment folder after asking on the terminal. Without a terminal, --yes is
@@ -249,8 +239,6 @@ ${COMMON_NOTES}
 };
 
 export const recoverCommand: CliCommand = {
-  name: 'recover',
-  summary: 'finish or roll back an operation on an environment that was interrupted',
   help: `usage: venv-manager recover [-h] ENV_DIR
 
 When a recreate, install, clear or upgrade was killed midway, this puts the previous environment back
@@ -303,8 +291,6 @@ function printStatus(io: CliIo, status: EnvStatus): void {
 }
 
 export const syncCommand: CliCommand = {
-  name: 'sync',
-  summary: 'make an environment hold exactly what a requirements file, pyproject.toml or pylock.toml declares',
   help: `usage: venv-manager sync [-h] [${SOURCE_USAGE.replace(/\n\s+/g, ' ')}]
                         [--exact | --no-exact] [--installer auto|pip|uv] [--json] [--verbose] ENV_DIR
 
@@ -342,8 +328,6 @@ ${COMMON_NOTES}
 };
 
 export const statusCommand: CliCommand = {
-  name: 'status',
-  summary: 'tell whether an environment still holds what its source declares (exit 3 when not)',
   help: `usage: venv-manager status [-h] [--json] [${SOURCE_USAGE.replace(/\n\s+/g, ' ')}] [--exact | --no-exact] ENV_DIR
 
 Compares the distributions installed in ENV_DIR (read from its *.dist-info folders; nothing is
@@ -370,5 +354,3 @@ ${SOURCE_HELP}
     return shown.inSync ? 0 : 3;
   },
 };
-
-export const lifecycleCommands: CliCommand[] = [recreateCommand, installCommand, syncCommand, statusCommand, clearCommand, upgradeCommand, deleteCommand, recoverCommand];

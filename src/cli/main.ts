@@ -1,5 +1,5 @@
 import { commands } from './commands';
-import { CliError, type CliIo } from './io';
+import { isCliError, type CliIo } from './io';
 
 export function topLevelHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
@@ -26,11 +26,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`Error: unknown command '${name}'. Run \`venv-manager --help\` to see the commands.\n`);
     return 2;
   }
+  const command = entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return 0;
@@ -40,8 +41,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`Error: ${message}\n`);
-    if (!(err instanceof CliError) && io.env.VENV_MANAGER_DEBUG && err instanceof Error) io.stderr(`${err.stack}\n`);
-    return err instanceof CliError ? err.exitCode : 1;
+    if (!isCliError(err) && io.env.VENV_MANAGER_DEBUG && err instanceof Error) io.stderr(`${err.stack}\n`);
+    return isCliError(err) ? err.exitCode : 1;
   }
 }
 

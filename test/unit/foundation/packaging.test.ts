@@ -35,8 +35,8 @@ test('package.json declares what the foundation requires', () => {
 });
 
 test('the built bundles exist and the library exports the core', () => {
-  for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/core.js', 'dist/execa.js']) assert.ok(fs.existsSync(path.join(repoRoot, f)), f);
-  for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/core.js']) {
+  for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/cli-create.js', 'dist/cli-discovery.js', 'dist/cli-lifecycle.js', 'dist/core.js', 'dist/execa.js']) assert.ok(fs.existsSync(path.join(repoRoot, f)), f);
+  for (const f of ['dist/extension.js', 'dist/cli-create.js', 'dist/cli-lifecycle.js', 'dist/core.js']) {
     assert.match(fs.readFileSync(path.join(repoRoot, f), 'utf8'), /require\("\.\/execa\.js"\)/, `${f} loads execa from its own file`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,5 +50,5 @@ test('test hooks stay out of the extension bundle: no pause hook, no test API sw
   const extension = fs.readFileSync(path.join(repoRoot, 'dist/extension.js'), 'utf8');
   assert.doesNotMatch(extension, /VENV_MANAGER_PAUSE_AT/, 'an inherited VENV_MANAGER_PAUSE_AT must not be able to freeze the extension host');
   assert.doesNotMatch(extension, /VENV_MANAGER_TEST/, 'the test API is exposed by the extension mode only');
-  assert.match(fs.readFileSync(path.join(repoRoot, 'dist/cli.js'), 'utf8'), /VENV_MANAGER_PAUSE_AT/, 'the CLI keeps the crash tests\' hook');
+  assert.match(fs.readFileSync(path.join(repoRoot, 'dist/cli-lifecycle.js'), 'utf8'), /VENV_MANAGER_PAUSE_AT/, 'the CLI\'s lifecycle commands keep the crash tests\' hook');
 });
