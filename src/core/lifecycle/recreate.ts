@@ -7,7 +7,7 @@ import { replaceEnvironment, runLocked, type LifecycleOptions } from './operatio
 import { baseInterpreterFor, buildEnvironment, rebuildOptions } from './rebuild';
 import { sourceFromOptions, withPreparedSource } from './install';
 import { describeSource, writeRememberedSource, type DeclaredSource } from '../declared/sources';
-import { targetFactsFromInterpreter } from '../declared/target';
+import { targetFactsFromInterpreter, type TargetFacts } from '../declared/target';
 import { getInterpreterInfo } from '../interpreter';
 
 export interface RecreateOptions extends LifecycleOptions {
@@ -18,6 +18,14 @@ export interface RecreateOptions extends LifecycleOptions {
   /** A Python spec or path; default the interpreter the env was made from. */
   python?: string;
   installer?: InstallerChoice;
+}
+
+async function interpreterFacts(python: string, env: NodeJS.ProcessEnv, opts: RecreateOptions): Promise<TargetFacts> {
+  try {
+    return targetFactsFromInterpreter(await getInterpreterInfo(python, { env, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }));
+  } catch (err) {
+    throw new LifecycleError('no-interpreter', (err as Error).message, { cause: err });
+  }
 }
 
 /**
@@ -39,7 +47,8 @@ export async function recreateEnvironment(envDir: string, opts: RecreateOptions)
     ctx.progress(`Recreating ${ctx.checked.envDir} from ${describeSource(source)}`);
     // The source is read and its files checked before anything moves: against the facts of the
     // interpreter named with --python (asked once, cached), else the current env's own.
-    const target = opts.python ? targetFactsFromInterpreter(await getInterpreterInfo(python, { env: ctx.env, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })) : undefined;
+    // Only a lock needs them; for anything else the interpreter is first asked by the build.
+    const target = opts.python && source.kind === 'pylock' ? await interpreterFacts(python, ctx.env, opts) : undefined;
     await withPreparedSource(ctx, source, target ? { target } : {}, async (prepared) => {
       await replaceEnvironment(ctx, 'recreate', async (recordInstaller) => {
         await buildEnvironment(ctx, options);
