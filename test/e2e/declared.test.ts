@@ -7,14 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
-import { buildWheel } from '../fixtures/wheels';
+import { installedProjects, writeDeclaredProject } from '../fixtures/declaredProject';
 import { runPaletteCommand, treeRow, waitForTerminal } from './workbench';
-
-function installed(envDir: string): string[] {
-  const lib = path.join(envDir, 'lib');
-  const site = path.join(lib, fs.readdirSync(lib).find((n) => n.startsWith('python'))!, 'site-packages');
-  return fs.readdirSync(site).filter((n) => n.endsWith('.dist-info')).map((n) => n.split('-')[0].toLowerCase()).sort();
-}
 
 describe('environments from what the project declares, as a person sees them', () => {
   let server: CodeServer;
@@ -25,18 +19,7 @@ describe('environments from what the project declares, as a person sees them', (
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-declared-'));
     ws = path.join(tmp, 'declared-project');
     const wheels = path.join(tmp, 'wheels');
-    await buildWheel(wheels, { name: 'alpha', version: '1.0', requires: ['beta>=2'] });
-    await buildWheel(wheels, { name: 'beta', version: '2.0' });
-    await buildWheel(wheels, { name: 'gamma', version: '3.0' });
-    await buildWheel(wheels, { name: 'delta', version: '4.0' });
-    await buildWheel(wheels, { name: 'stray-tool', version: '0.9' });
-    fs.mkdirSync(ws, { recursive: true });
-    fs.writeFileSync(path.join(ws, 'pyproject.toml'), [
-      '[project]', 'name = "declared-demo"', 'version = "0.1"', 'dependencies = ["alpha==1.0"]', '',
-      '[project.optional-dependencies]', 'fast = ["gamma==3.0"]', '',
-      '[dependency-groups]', 'test = ["delta>=4"]', 'dev = [{include-group = "test"}]', '',
-    ].join('\n'));
-    fs.writeFileSync(path.join(ws, 'main.py'), 'import alpha\n');
+    await writeDeclaredProject(ws, wheels, { name: 'stray-tool', version: '0.9' });
     server = await startCodeServer({
       workspace: ws,
       env: { PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: wheels },
@@ -71,7 +54,7 @@ describe('environments from what the project declares, as a person sees them', (
     await screenshot(page, 'e2e-declared-2-groups-multiselect');
     await page.keyboard.press('Enter');
     await page.locator('.notifications-toasts', { hasText: /Created \.venv/ }).waitFor({ state: 'visible', timeout: 120_000 });
-    assert.deepEqual(installed(path.join(ws, '.venv')).filter((n) => n !== 'pip'), ['alpha', 'beta', 'delta', 'gamma']);
+    assert.deepEqual(installedProjects(path.join(ws, '.venv')).filter((n) => n !== 'pip'), ['alpha', 'beta', 'delta', 'gamma']);
     const row = treeRow(page, '.venv').first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     await row.click();
@@ -105,6 +88,6 @@ describe('environments from what the project declares, as a person sees them', (
     await page.mouse.move(150, 600);
     await page.waitForTimeout(400);
     await screenshot(page, 'e2e-declared-6-synced');
-    assert.ok(!installed(path.join(ws, '.venv')).includes('stray_tool'));
+    assert.ok(!installedProjects(path.join(ws, '.venv')).includes('stray_tool'));
   });
 });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findInterpreters, parsePyvenvCfg, serializePyvenvCfg } from '../../src/core';
 import { pythonEnvironmentsStandInVsix, pythonExtensionVsix, repoRoot } from '../harness/paths';
-import { buildWheel } from '../fixtures/wheels';
+import { writeDeclaredProject } from '../fixtures/declaredProject';
 import type { IntegrationRun } from './runs';
 
 interface Interpreters { python: string; pythonVersion: string; otherPython?: string }
@@ -157,18 +157,7 @@ export const extensionRuns: IntegrationRun[] = [
       const interpreters = await pickInterpreters();
       const ws = path.join(tmp, 'declared project');
       const wheels = path.join(tmp, 'wheels');
-      await buildWheel(wheels, { name: 'alpha', version: '1.0', requires: ['beta>=2'] });
-      await buildWheel(wheels, { name: 'beta', version: '2.0' });
-      await buildWheel(wheels, { name: 'gamma', version: '3.0' });
-      await buildWheel(wheels, { name: 'delta', version: '4.0' });
-      await buildWheel(wheels, { name: 'needs-nothing', version: '1.0' });
-      fs.mkdirSync(ws, { recursive: true });
-      fs.writeFileSync(path.join(ws, 'pyproject.toml'), [
-        '[project]', 'name = "declared-demo"', 'version = "0.1"', 'dependencies = ["alpha==1.0"]', '',
-        '[project.optional-dependencies]', 'fast = ["gamma==3.0"]', '',
-        '[dependency-groups]', 'test = ["delta>=4"]', 'dev = [{include-group = "test"}]', '',
-      ].join('\n'));
-      fs.writeFileSync(path.join(ws, 'main.py'), 'import alpha\n');
+      await writeDeclaredProject(ws, wheels, { name: 'needs-nothing', version: '1.0' });
       fs.writeFileSync(path.join(tmp, 'facts.json'), JSON.stringify({ ...interpreters, workspace: ws, wheels }, null, 2));
       return ws;
     },

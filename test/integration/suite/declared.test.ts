@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { installedProjects } from '../../fixtures/declaredProject';
 import { preparedFacts, ScriptedPrompter, treeLabel, venvManager, waitFor, withPrompter, workspaceFolder } from './venvManagerApi';
-
-/** Names of the distributions in an env's site-packages (from their dist-info folders). */
-function installed(envDir: string): string[] {
-  const lib = path.join(envDir, 'lib');
-  const site = path.join(lib, fs.readdirSync(lib).find((n) => n.startsWith('python'))!, 'site-packages');
-  return fs.readdirSync(site).filter((n) => n.endsWith('.dist-info')).map((n) => n.split('-')[0].toLowerCase()).sort();
-}
 
 describe('environments from pyproject.toml: create with groups, drift in the tree, sync', () => {
   const ws = () => workspaceFolder().uri.fsPath;
@@ -45,7 +39,7 @@ describe('environments from pyproject.toml: create with groups, drift in the tre
     assert.equal(created, venv(), JSON.stringify(prompter.asked.map((q) => [q.id, q.message])));
     assert.equal(sources[0].label, 'pyproject.toml');
     assert.deepEqual(selection.map((i) => `${i.label} (${i.description})`), ['fast (extra)', 'test (dependency group)', 'dev (dependency group)']);
-    assert.deepEqual(installed(venv()).filter((n) => n !== 'pip'), ['alpha', 'beta', 'delta', 'gamma']);
+    assert.deepEqual(installedProjects(venv()).filter((n) => n !== 'pip'), ['alpha', 'beta', 'delta', 'gamma']);
     const remembered = JSON.parse(fs.readFileSync(path.join(venv(), '.venv-manager-source.json'), 'utf8'));
     assert.deepEqual([remembered.source.kind, remembered.source.extras, remembered.source.groups], ['pyproject', ['fast'], ['dev']]);
     const lines = await waitFor('in-sync line in the tree', async () => {
@@ -81,7 +75,7 @@ describe('environments from pyproject.toml: create with groups, drift in the tre
     assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.sync', item)), true, JSON.stringify(prompter.asked.map((q) => [q.id, q.message])));
     assert.match(prompter.question('sync.confirm')!.message, /Not declared, so removed: needs-nothing 1\.0/);
     assert.match(prompter.question('sync.done')!.message, /is in sync with pyproject\.toml \(extra fast, group dev\)/);
-    assert.ok(!installed(venv()).includes('needs_nothing'));
+    assert.ok(!installedProjects(venv()).includes('needs_nothing'));
     await waitFor('env back in sync', async () => {
       const i = await envItem();
       return i && !/out of sync/.test(String(i.description));
@@ -93,13 +87,13 @@ describe('environments from pyproject.toml: create with groups, drift in the tre
     const api = await venvManager();
     const file = path.join(ws(), 'pyproject.toml');
     const good = fs.readFileSync(file, 'utf8');
-    const before = installed(venv());
+    const before = installedProjects(venv());
     fs.writeFileSync(file, good.replace('[dependency-groups]', '[dependency-groups'));
     try {
       const prompter = new ScriptedPrompter({ 'sync.badSource': () => undefined });
       assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.sync', { env: venv() })), false);
       assert.match(prompter.question('sync.badSource')!.message, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:9:\\d+: invalid TOML`));
-      assert.deepEqual(installed(venv()), before);
+      assert.deepEqual(installedProjects(venv()), before);
     } finally {
       fs.writeFileSync(file, good);
     }
