@@ -90,4 +90,17 @@ describe('environments from what the project declares, as a person sees them', (
     await screenshot(page, 'e2e-declared-6-synced');
     assert.ok(!installedProjects(path.join(ws, '.venv')).includes('stray_tool'));
   });
+
+  test('pyproject.toml\'s Explorer context menu offers Install Requirements into Environment', async () => {
+    const page = wb.page;
+    await page.keyboard.press('Control+Shift+E');
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^pyproject\.toml$/ }).first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await row.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item', { hasText: 'Install Requirements into Environment' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.waitForTimeout(300); // the menu fades in
+    await screenshot(page, 'e2e-declared-7-pyproject-explorer-menu');
+    await page.keyboard.press('Escape');
+  });
 });

@@ -83,6 +83,17 @@ describe('environments from pyproject.toml: create with groups, drift in the tre
     assert.deepEqual(await driftLines(), ['in sync with pyproject.toml (extra fast, group dev)']);
   });
 
+  it('Install from pyproject.toml\'s Explorer menu (its Uri) into the active env asks only for the extras and groups', async () => {
+    const api = await venvManager();
+    const prompter = new ScriptedPrompter({ 'install.selection': (q) => q.items!.filter((i) => i.label === 'fast' || i.label === 'dev') });
+    const file = vscode.Uri.file(path.join(ws(), 'pyproject.toml'));
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.installRequirements', file)), true, JSON.stringify(prompter.asked.map((q) => [q.id, q.message])));
+    assert.deepEqual(prompter.asked.map((q) => q.id), ['install.selection', 'install.done']);
+    const selection = prompter.question('install.selection')!;
+    assert.deepEqual(selection.items!.filter((i) => i.picked).map((i) => i.label), ['fast', 'dev'], 'the remembered choice is checked');
+    assert.match(prompter.question('install.done')!.message, /Installed pyproject\.toml \(extra fast, group dev\) into /);
+  });
+
   it('a bad pyproject.toml is refused naming the file, line and column; nothing changes', async () => {
     const api = await venvManager();
     const file = path.join(ws(), 'pyproject.toml');
