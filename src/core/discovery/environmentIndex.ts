@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isLifecycleSibling } from '../envFacts';
 import { findGlobalEnvironments, findWorkspaceEnvironments, globalPlaces, inspectAll, type GlobalSearchOptions } from './environments';
 import { compileExcludes, DEFAULT_MAX_DEPTH, scanForEnvironments } from './scanner';
 import type { DiscoveredEnvironment } from './types';
-import { isLifecycleSibling } from '../lifecycle/journal';
 
 export interface EnvironmentIndexOptions {
   /** Workspace folders to scan. */

@@ -6,8 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
-import { INCOMPLETE_MARKER } from '../lifecycle/journal';
-import { isStale, lockPathFor, readLock, type LockInfo } from '../lifecycle/lock';
+import { INCOMPLETE_MARKER, isStale, lockPathFor, readLock, type LockInfo } from '../envFacts';
 import { readInterpreterVersionOnDisk } from './interpreters';
 import { readRegularFileHead } from './safeRead';
 import type { DiscoveredEnvironment, EnvHealthProblem, EnvKind } from './types';

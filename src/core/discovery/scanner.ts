@@ -6,7 +6,7 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { isLifecycleSibling } from '../lifecycle/journal';
+import { isLifecycleSibling } from '../envFacts';
 
 /** Never worth walking into: huge, or never holding an environment of their own. */
 export const ALWAYS_EXCLUDED = ['node_modules', '.git', 'site-packages', '__pycache__'] as const;

@@ -1,5 +1,5 @@
 import type { EnvBuilderOptions } from '../envBuilder';
-import { readEnvSettings } from './envFacts';
+import { readEnvSettings } from '../envFacts';
 import { replaceEnvironment, runLocked, type LifecycleOptions } from './operation';
 import { baseInterpreterFor, buildEnvironment, rebuildOptions } from './rebuild';
 

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { siblingName } from '../envFacts';
 import { fsFailure } from './errors';
-import { siblingName, syncDir } from './journal';
+import { syncDir } from './journal';
 import { runLocked, type LifecycleOptions } from './operation';
 import { removeEnvTree } from './safety';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { envProcessEnv } from '../execa';
-import { envPythonOf } from './envFacts';
+import { envPythonOf } from '../envFacts';
 import { LifecycleError } from './errors';
 import type { OperationContext } from './operation';
 

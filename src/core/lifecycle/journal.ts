@@ -21,35 +21,6 @@ export interface JournalRecord {
   readonly started: string;
 }
 
-export function journalPathFor(realParent: string, name: string): string {
-  return path.join(realParent, `.${name}.venv-manager.journal`);
-}
-
-/** The marker file inside an env that is still being built; removing it is the commit point. */
-export const INCOMPLETE_MARKER = '.venv-manager-incomplete';
-
-/**
- * A pyvenv.cfg line without '=' that an env being built carries from its first cfg write until
- * the commit: Python (site, getpath), pip and uv skip such lines, but a cfg reader reports them,
- * so discovery shows a half-built env as unhealthy (cfg-malformed) even if the process is killed.
- */
-export const INCOMPLETE_CFG_LINE = 'venv-manager: incomplete environment, still being built or its build was interrupted';
-
-/** True for the hidden siblings `siblingName` makes (`.<env>.venv-manager-old-1a2b3c4d`). */
-export function isLifecycleSibling(entryName: string): boolean {
-  return /^\..+\.venv-manager-(old|trash|backup)-[0-9a-f]{8}$/.test(entryName);
-}
-
-export function siblingName(name: string, kind: 'old' | 'trash' | 'backup'): string {
-  return `.${name}.venv-manager-${kind}-${randomBytes(4).toString('hex')}`;
-}
-
-/** True when `entry` is exactly a `siblingName(name, kind)` (so a plain basename, never a path). */
-export function isSiblingOf(name: string, kind: 'old' | 'trash' | 'backup', entry: unknown): entry is string {
-  const prefix = `.${name}.venv-manager-${kind}-`;
-  return typeof entry === 'string' && entry.startsWith(prefix) && /^[0-9a-f]{8}$/.test(entry.slice(prefix.length));
-}
-
 export async function readJournal(journalPath: string): Promise<JournalRecord | undefined> {
   let text: string;
   try {

@@ -2,71 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeHolder, isStale, lockPathFor, readLock, type LockInfo } from '../envFacts';
+import { processStartTime } from '../processes';
 import { LifecycleError, fsFailure } from './errors';
-import { isSameProcessAlive, processStartTime } from './processes';
-
-/** What a lock file holds: enough to tell who holds it and whether that holder still runs. */
-export interface LockInfo {
-  readonly pid: number;
-  readonly host: string;
-  /** ISO time the lock was taken. */
-  readonly started: string;
-  /** Kernel start time of `pid` where known (guards against pid reuse). */
-  readonly pidStart?: string;
-  readonly operation: string;
-  /** Random; lets a holder check that the file on disk is still its own before removing it. */
-  readonly token: string;
-}
 
 export interface EnvLock {
   readonly path: string;
   readonly info: LockInfo;
   /** Removes the lock file if it is still ours. Safe to call twice. */
   release(): Promise<void>;
-}
-
-/**
- * The lock file sits beside the env (`.<name>.venv-manager.lock` in the parent folder), not inside
- * it: recreate renames the env folder aside and builds a new one at the same path, and the lock
- * must outlive both folders. Keyed by the parent's real path + name, every window and the CLI
- * that names the env by any path reach the same file.
- */
-export async function lockPathFor(envDir: string): Promise<string> {
-  const parent = await fs.realpath(path.dirname(envDir)).catch(() => path.dirname(envDir));
-  return path.join(parent, `.${path.basename(envDir)}.venv-manager.lock`);
-}
-
-export async function readLock(lockPath: string): Promise<LockInfo | undefined> {
-  let text: string;
-  let mtimeMs: number;
-  try {
-    text = await fs.readFile(lockPath, 'utf8');
-    mtimeMs = (await fs.stat(lockPath)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-  try {
-    const info = JSON.parse(text) as LockInfo;
-    if (typeof info.pid === 'number' && typeof info.token === 'string') return info;
-  } catch {
-    // fall through: unreadable content
-  }
-  return { pid: 0, host: '', started: new Date(mtimeMs).toISOString(), operation: 'unknown', token: `unreadable:${text}` };
-}
-
-/** How long a lock with unreadable content counts as being written rather than abandoned. */
-const UNREADABLE_LOCK_GRACE_MS = 10_000;
-
-/** A lock whose holder is a dead process on this host, or whose content stayed unreadable. */
-export function isStale(info: LockInfo): boolean {
-  if (info.token.startsWith('unreadable:')) return Date.now() - Date.parse(info.started) > UNREADABLE_LOCK_GRACE_MS;
-  if (info.host !== os.hostname()) return false;
-  return !isSameProcessAlive(info.pid, info.pidStart);
-}
-
-function describeHolder(info: LockInfo): string {
-  const where = info.host && info.host !== os.hostname() ? ` on ${info.host}` : '';
-  return `process ${info.pid}${where} (${info.operation}, since ${info.started})`;
 }
 
 async function createExclusive(lockPath: string, content: string): Promise<boolean> {

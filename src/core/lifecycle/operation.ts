@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { binDirOf, isInterpreterEntryName, INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, siblingName, isStale, readLock } from '../envFacts';
+import { isSameProcessAlive, processStartTime } from '../processes';
 import { checkpoint } from './checkpoint';
-import { binDirOf, isInterpreterEntryName } from './envFacts';
 import { LifecycleError, fsFailure } from './errors';
-import { INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, readJournal, removeJournal, siblingName, syncDir, writeJournal, type JournalRecord } from './journal';
-import { acquireEnvLock, isStale, readLock } from './lock';
-import { isSameProcessAlive, processStartTime } from './processes';
+import { readJournal, removeJournal, syncDir, writeJournal, type JournalRecord } from './journal';
+import { acquireEnvLock } from './lock';
 import { checkEnvDir, checkEnvPath, removeEnvTree, removeTree, type CheckedEnv } from './safety';
 
 export interface LifecycleOptions {

@@ -2,9 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { resolvePythonSpec } from '../discovery';
 import { EnvBuilder, type EnvBuilderOptions, type EnvContext } from '../envBuilder';
+import { findBaseInterpreter, type EnvSettings, INCOMPLETE_CFG_LINE } from '../envFacts';
 import { LifecycleError } from './errors';
-import { findBaseInterpreter, type EnvSettings } from './envFacts';
-import { INCOMPLETE_CFG_LINE } from './journal';
 import type { OperationContext } from './operation';
 
 /** The base interpreter to build from: --python SPEC when given, else the one the env was made from. */

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readEnvSettings } from '../envFacts';
 import { LifecycleError } from './errors';
-import { readEnvSettings } from './envFacts';
 import { installerChoice, installForOperation, type InstallerChoice } from './installer';
 import { replaceEnvironment, runLocked, type LifecycleOptions } from './operation';
 import { baseInterpreterFor, buildEnvironment, rebuildOptions } from './rebuild';

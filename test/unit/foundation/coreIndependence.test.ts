@@ -33,3 +33,10 @@ test('the built CLI and library run without a vscode module', () => {
     assert.doesNotMatch(text, /require\(["']vscode["']\)/, bundle);
   }
 });
+
+test('discovery reads what lifecycle leaves on disk through core/envFacts, never by importing lifecycle', () => {
+  const files = sources(path.join(repoRoot, 'src', 'core', 'discovery'));
+  assert.ok(files.length > 0);
+  const offenders = files.filter((f) => /from\s+['"]\.\.\/lifecycle(\/|['"])/.test(fs.readFileSync(f, 'utf8')));
+  assert.deepEqual(offenders.map((f) => path.relative(repoRoot, f)), []);
+});

@@ -1,6 +1,15 @@
+/**
+ * What an environment's files say about it, read without running anything: its layout (bin or
+ * Scripts, interpreter entries), version, settings (prompt decoded once), base interpreter, and
+ * the names Venv Manager's own operations leave beside and inside it (journal, hidden siblings,
+ * incomplete marker, lock). Below both discovery and lifecycle, so the two read these one way.
+ */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
+import { isSameProcessAlive } from './processes';
+import { readPromptValue, type PyvenvCfg } from './pyvenvCfg';
 
 /** Facts read from an existing env (no interpreter run) that clear and recreate keep. */
 export interface EnvSettings {
@@ -126,4 +135,95 @@ export async function findBaseInterpreter(envDir: string, cfg: PyvenvCfg, versio
   }
   for (const c of candidates) if (await isExecutableFile(c)) return c;
   return undefined;
+}
+
+// Names our operations use beside and inside an env.
+
+export function journalPathFor(realParent: string, name: string): string {
+  return path.join(realParent, `.${name}.venv-manager.journal`);
+}
+
+/** The marker file inside an env that is still being built; removing it is the commit point. */
+export const INCOMPLETE_MARKER = '.venv-manager-incomplete';
+
+/**
+ * A pyvenv.cfg line without '=' that an env being built carries from its first cfg write until
+ * the commit: Python (site, getpath), pip and uv skip such lines, but a cfg reader reports them,
+ * so discovery shows a half-built env as unhealthy (cfg-malformed) even if the process is killed.
+ */
+export const INCOMPLETE_CFG_LINE = 'venv-manager: incomplete environment, still being built or its build was interrupted';
+
+/** True for the hidden siblings `siblingName` makes (`.<env>.venv-manager-old-1a2b3c4d`). */
+export function isLifecycleSibling(entryName: string): boolean {
+  return /^\..+\.venv-manager-(old|trash|backup)-[0-9a-f]{8}$/.test(entryName);
+}
+
+export function siblingName(name: string, kind: 'old' | 'trash' | 'backup'): string {
+  return `.${name}.venv-manager-${kind}-${randomBytes(4).toString('hex')}`;
+}
+
+/** True when `entry` is exactly a `siblingName(name, kind)` (so a plain basename, never a path). */
+export function isSiblingOf(name: string, kind: 'old' | 'trash' | 'backup', entry: unknown): entry is string {
+  const prefix = `.${name}.venv-manager-${kind}-`;
+  return typeof entry === 'string' && entry.startsWith(prefix) && /^[0-9a-f]{8}$/.test(entry.slice(prefix.length));
+}
+
+// The env's lock, as read by anyone (taking it is lifecycle/lock.ts).
+
+/** What a lock file holds: enough to tell who holds it and whether that holder still runs. */
+export interface LockInfo {
+  readonly pid: number;
+  readonly host: string;
+  /** ISO time the lock was taken. */
+  readonly started: string;
+  /** Kernel start time of `pid` where known (guards against pid reuse). */
+  readonly pidStart?: string;
+  readonly operation: string;
+  /** Random; lets a holder check that the file on disk is still its own before removing it. */
+  readonly token: string;
+}
+
+/**
+ * The lock file sits beside the env (`.<name>.venv-manager.lock` in the parent folder), not inside
+ * it: recreate renames the env folder aside and builds a new one at the same path, and the lock
+ * must outlive both folders. Keyed by the parent's real path + name, every window and the CLI
+ * that names the env by any path reach the same file.
+ */
+export async function lockPathFor(envDir: string): Promise<string> {
+  const parent = await fs.realpath(path.dirname(envDir)).catch(() => path.dirname(envDir));
+  return path.join(parent, `.${path.basename(envDir)}.venv-manager.lock`);
+}
+
+export async function readLock(lockPath: string): Promise<LockInfo | undefined> {
+  let text: string;
+  let mtimeMs: number;
+  try {
+    text = await fs.readFile(lockPath, 'utf8');
+    mtimeMs = (await fs.stat(lockPath)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = JSON.parse(text) as LockInfo;
+    if (typeof info.pid === 'number' && typeof info.token === 'string') return info;
+  } catch {
+    // fall through: unreadable content
+  }
+  return { pid: 0, host: '', started: new Date(mtimeMs).toISOString(), operation: 'unknown', token: `unreadable:${text}` };
+}
+
+/** How long a lock with unreadable content counts as being written rather than abandoned. */
+const UNREADABLE_LOCK_GRACE_MS = 10_000;
+
+/** A lock whose holder is a dead process on this host, or whose content stayed unreadable. */
+export function isStale(info: LockInfo): boolean {
+  if (info.token.startsWith('unreadable:')) return Date.now() - Date.parse(info.started) > UNREADABLE_LOCK_GRACE_MS;
+  if (info.host !== os.hostname()) return false;
+  return !isSameProcessAlive(info.pid, info.pidStart);
+}
+
+/** Who holds a lock, for messages. */
+export function describeHolder(info: LockInfo): string {
+  const where = info.host && info.host !== os.hostname() ? ` on ${info.host}` : '';
+  return `process ${info.pid}${where} (${info.operation}, since ${info.started})`;
 }
