@@ -6,7 +6,7 @@
 import { constants as fsConstants, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { loadExeca } from './execa';
+import { envProcessEnv, loadExeca } from './execa';
 import { builtinActivationScripts, quotingForScript, substitutePlaceholders, type PlaceholderValues } from './activation';
 import { defaultCacheDir, getInterpreterInfo, versionAtLeast, VenvError, type InterpreterInfo } from './interpreter';
 import { baseExecutableDir, envLayout, hasPatchLevelChange, posixInterpreterAliases, windowsInterpreterPlan, type EnvLayout } from './layout';
@@ -498,13 +498,10 @@ export class EnvBuilder {
   /** `<env python> -m pip install --upgrade pip` (+ setuptools below 3.12), as venv's --upgrade-deps. */
   async upgradeDependencies(context: EnvContext): Promise<void> {
     const deps = versionAtLeast(context.info, 3, 12) ? ['pip'] : ['pip', 'setuptools'];
-    const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), VIRTUAL_ENV: context.envDir };
-    delete env.PYTHONHOME;
-    delete env.PYTHONPATH;
     const execa = await loadExeca();
     const result = await execa(context.envExecCmd, ['-m', 'pip', 'install', '--upgrade', ...deps], {
       cwd: context.envDir,
-      env,
+      env: envProcessEnv(this.options.env ?? process.env, context.envDir),
       extendEnv: false,
       reject: false,
       all: true,

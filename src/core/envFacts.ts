@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isSameProcessAlive } from './processes';
 import { readPromptValue, type PyvenvCfg } from './pyvenvCfg';
+import { isStrictlyInside } from './paths';
 
 /** Facts read from an existing env (no interpreter run) that clear and recreate keep. */
 export interface EnvSettings {
@@ -117,7 +118,7 @@ export async function findBaseInterpreter(envDir: string, cfg: PyvenvCfg, versio
       const p = path.join(bin, name);
       if (!isInterpreterEntryName(name) && !(await fs.lstat(p)).isSymbolicLink()) continue;
       const target = await fs.readlink(p).catch(() => undefined);
-      if (target && path.isAbsolute(target) && !target.startsWith(envDir + path.sep)) candidates.push(target);
+      if (target && path.isAbsolute(target) && !isStrictlyInside(target, envDir)) candidates.push(target);
     }
   } catch {
     // no bin folder

@@ -4,6 +4,7 @@ import { isLifecycleSibling } from '../envFacts';
 import { findGlobalEnvironments, findWorkspaceEnvironments, globalPlaces, inspectAll, type GlobalSearchOptions } from './environments';
 import { compileExcludes, DEFAULT_MAX_DEPTH, scanForEnvironments } from './scanner';
 import type { DiscoveredEnvironment } from './types';
+import { isSameOrInside } from '../paths';
 
 export interface EnvironmentIndexOptions {
   /** Workspace folders to scan. */
@@ -38,9 +39,6 @@ interface PendingWork {
   paths: Set<string>;
 }
 
-function isInside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-}
 
 function byPath(a: DiscoveredEnvironment, b: DiscoveredEnvironment): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
@@ -154,7 +152,7 @@ export class EnvironmentIndex {
 
   private rootOf(p: string): { root: string; rel: string; depth: number } | undefined {
     for (const root of this.roots) {
-      if (!isInside(p, root)) continue;
+      if (!isSameOrInside(p, root)) continue;
       const rel = path.relative(root, p).split(path.sep).join('/');
       const segments = rel === '' ? [] : rel.split('/');
       for (let i = 0; i < segments.length; i++) {
@@ -169,7 +167,7 @@ export class EnvironmentIndex {
   }
 
   private knownEnvContaining(p: string): DiscoveredEnvironment | undefined {
-    for (const e of this.byPath.values()) if (isInside(p, e.path)) return e;
+    for (const e of this.byPath.values()) if (isSameOrInside(p, e.path)) return e;
     return undefined;
   }
 
@@ -186,9 +184,9 @@ export class EnvironmentIndex {
       else if (path.basename(p) === 'pyvenv.cfg') {
         const where = this.rootOf(path.dirname(p));
         if (where && where.depth <= this.maxDepth) reinspect.add(path.dirname(p));
-        else if (globalFolders.some((g) => isInside(p, g))) globalRescan = true;
+        else if (globalFolders.some((g) => isSameOrInside(p, g))) globalRescan = true;
       } else if (this.rootOf(p)) subtrees.push(p);
-      else if (globalFolders.some((g) => isInside(p, g))) globalRescan = true;
+      else if (globalFolders.some((g) => isSameOrInside(p, g))) globalRescan = true;
     }
 
     const change: EnvironmentIndexChange = { added: [], removed: [], changed: [] };
@@ -201,7 +199,7 @@ export class EnvironmentIndex {
     const put = (e: DiscoveredEnvironment) => {
       const before = this.byPath.get(e.path);
       // An environment is not descended into: envs found earlier inside it no longer count.
-      for (const known of [...this.byPath.keys()]) if (known !== e.path && isInside(known, e.path)) remove(known);
+      for (const known of [...this.byPath.keys()]) if (known !== e.path && isSameOrInside(known, e.path)) remove(known);
       this.byPath.set(e.path, e);
       if (before) change.changed.push(e);
       else {
@@ -226,10 +224,10 @@ export class EnvironmentIndex {
     }
 
     // Outermost subtrees only; each is rescanned with the depth budget it has under its root.
-    const outer = subtrees.filter((s, i) => !subtrees.some((o, j) => j !== i && isInside(s, o) && (s !== o || j < i)));
+    const outer = subtrees.filter((s, i) => !subtrees.some((o, j) => j !== i && isSameOrInside(s, o) && (s !== o || j < i)));
     for (const dir of outer) {
       const where = this.rootOf(dir)!;
-      for (const known of [...this.byPath.values()]) if (known.scope === 'workspace' && isInside(known.path, dir)) remove(known.path);
+      for (const known of [...this.byPath.values()]) if (known.scope === 'workspace' && isSameOrInside(known.path, dir)) remove(known.path);
       const isDir = await fs.stat(dir).then((s) => s.isDirectory(), () => false);
       if (!isDir || where.depth > this.maxDepth) continue;
       const scan = await scanForEnvironments(dir, { maxDepth: this.maxDepth, startDepth: where.depth, startRel: where.rel, workspaceRoot: where.root, excludeTest: this.excluded });

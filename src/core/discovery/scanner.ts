@@ -7,6 +7,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { isLifecycleSibling } from '../envFacts';
+import { isSameOrInside } from '../paths';
 
 /** Never worth walking into: huge, or never holding an environment of their own. */
 export const ALWAYS_EXCLUDED = ['node_modules', '.git', 'site-packages', '__pycache__'] as const;
@@ -75,9 +76,6 @@ interface Task {
   depth: number;
 }
 
-function isInside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-}
 
 /**
  * Walks `root` (at most `maxDepth` levels) and returns the folders holding a `pyvenv.cfg`.
@@ -187,7 +185,7 @@ export async function scanForEnvironments(
         return;
       }
       // Inside the root it is walked under its own name; inside a walked target it is a loop.
-      if (walkedReal.some((w) => isInside(target, w) || isInside(w, target))) return;
+      if (walkedReal.some((w) => isSameOrInside(target, w) || isSameOrInside(w, target))) return;
       walkedReal.push(target);
       queue.push({ dir: link, rel, depth });
     };

@@ -9,6 +9,7 @@ import { sourceFromOptions, withPreparedSource } from './install';
 import { describeSource, writeRememberedSource, type DeclaredSource } from '../declared/sources';
 import { targetFactsFromInterpreter, type TargetFacts } from '../declared/target';
 import { getInterpreterInfo } from '../interpreter';
+import { isStrictlyInside } from '../paths';
 
 export interface RecreateOptions extends LifecycleOptions {
   /** The requirements file to install into the new env (or give `source`). */
@@ -36,7 +37,7 @@ export async function recreateEnvironment(envDir: string, opts: RecreateOptions)
   const source = await sourceFromOptions(opts);
   const realRequirements = await fs.realpath(source.file);
   const realEnv = await fs.realpath(envDir).catch(() => path.resolve(envDir));
-  if (realRequirements.startsWith(realEnv + path.sep)) {
+  if (isStrictlyInside(realRequirements, realEnv)) {
     throw new LifecycleError('no-requirements', `The requirements file ${source.file} is inside the environment being replaced; copy it out of ${envDir} first.`);
   }
   const installer = installerChoice(opts.installer);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Limiter, settleAll } from '../mapLimited';
 import { parsePyvenvCfg, type PyvenvCfg } from '../pyvenvCfg';
 import { LifecycleError } from './errors';
+import { isSameOrInside, isStrictlyInside } from '../paths';
 
 /** File-system operations in flight during one removeTree. */
 const REMOVE_CONCURRENCY = 16;
@@ -22,12 +23,6 @@ export interface SafetyOptions {
   readonly workspaceRoot?: string;
   /** Defaults to os.homedir(); a parameter so tests can name another folder. */
   readonly homeDir?: string;
-}
-
-function isSameOrAncestor(candidate: string, of: string): boolean {
-  const rel = path.relative(candidate, of);
-  // '..' as a whole first segment means outside; a folder merely named '..x' is inside.
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 async function realOrSelf(p: string): Promise<string> {
@@ -59,7 +54,7 @@ export async function checkEnvPath(envDirInput: string, opts: SafetyOptions = {}
     if (candidate === root) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: it is a file-system root.`);
     for (const { dir, what } of protectedDirs) {
       if (candidate === dir) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: it is ${what}.`);
-      if (isSameOrAncestor(candidate, dir)) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: it contains ${what} (${dir}).`);
+      if (isSameOrInside(dir, candidate)) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: it contains ${what} (${dir}).`);
     }
     const depth = path.relative(root, candidate).split(path.sep).filter(Boolean).length;
     if (depth < 2) throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: ${candidate} is less than two levels below the root.`);
@@ -112,14 +107,13 @@ export async function mountPointsInside(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
-  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const field = line.split(' ')[4];
     if (!field) continue;
     // mountinfo escapes space, tab, newline and backslash as \ooo octal.
     const mountPoint = field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-    if (mountPoint.startsWith(prefix)) out.push(mountPoint);
+    if (isStrictlyInside(mountPoint, dir)) out.push(mountPoint);
   }
   return out;
 }

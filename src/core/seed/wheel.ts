@@ -8,6 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
+import { isStrictlyInside } from '../paths';
 
 export interface UnpackedEntry {
   /** `/`-separated path inside the wheel. */
@@ -31,8 +32,7 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.Reada
 /** Resolves `name` under `root`, refusing anything that would land outside it. */
 export function safeJoin(root: string, name: string): string {
   const dest = path.resolve(root, ...name.split('/'));
-  const rel = path.relative(root, dest);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (!isStrictlyInside(dest, root)) {
     throw new Error(`The wheel entry '${name}' would be written outside ${root}`);
   }
   return dest;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createEnvironment, describeSource, inspectEnvironment, installIntoEnvironment, replaceWithNewEnvironment, type EnvBuilderOptions } from '../../core';
+import { isStrictlyInside } from '../../core/paths';
 import { readSettings } from '../config';
 import { errorText } from '../environments/environmentStore';
 import {
@@ -197,8 +198,7 @@ function validateName(folder: vscode.WorkspaceFolder, value: string): string | u
   if (trimmed === '') return vscode.l10n.t('Enter a folder name');
   if (path.isAbsolute(trimmed)) return vscode.l10n.t('Use a path relative to the workspace folder');
   const resolved = path.resolve(folder.uri.fsPath, trimmed);
-  const rel = path.relative(folder.uri.fsPath, resolved);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`)) return vscode.l10n.t('The environment must be inside {0}', folder.name);
+  if (!isStrictlyInside(resolved, folder.uri.fsPath)) return vscode.l10n.t('The environment must be inside {0}', folder.name);
   if (trimmed.includes(path.delimiter)) return vscode.l10n.t('A folder name cannot contain "{0}"', path.delimiter);
   return undefined;
 }

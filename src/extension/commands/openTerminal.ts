@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { versionLabel } from '../../core';
 import { readSettings } from '../config';
-import { isSameOrInside } from '../environments/environmentStore';
+import { isSameOrInside } from '../../core/paths';
 import { activationTargetOf, activationVariables } from '../terminal/activationVariables';
 import { folderFor, resolveEnvironment, type CommandContext, type EnvironmentArgument } from './commandContext';
 

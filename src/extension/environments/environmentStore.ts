@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EnvironmentIndex, findGlobalEnvironments, type DiscoveredEnvironment } from '../../core';
+import { isSameOrInside } from '../../core/paths';
 import { affectsSetting, readSettings } from '../config';
 import { Settings } from '../constants';
 
@@ -138,12 +139,6 @@ export class EnvironmentStore implements vscode.Disposable {
       this.log.error(`${what} failed: ${errorText(err)}`);
     }
   }
-}
-
-export function isSameOrInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  // '..' as a whole first segment means outside; a folder merely named '..x' is inside.
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 export function errorText(err: unknown): string {

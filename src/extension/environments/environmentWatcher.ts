@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CREATED_COLLECT_LIMIT, planCreatedPaths } from './createdPaths';
-import { isSameOrInside, type EnvironmentStore } from './environmentStore';
+import { isSameOrInside } from '../../core/paths';
+import type { EnvironmentStore } from './environmentStore';
 
 /** Quiet time after the last file event before the index is told: a venv writes many files. */
 export const WATCH_DEBOUNCE_MS = 150;

@@ -4,7 +4,7 @@ import type { DiscoveredEnvironment } from '../../core';
 import { affectsSetting, readSettings } from '../config';
 import { Settings } from '../constants';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
-import { isSameOrInside } from '../environments/environmentStore';
+import { isSameOrInside } from '../../core/paths';
 import { otherTerminalActivator } from '../interop/pythonTools';
 import { activationTargetOf, activationVariables } from './activationVariables';
 import { installFishStartup } from './fishStartup';
