@@ -1,13 +1,26 @@
 // `venv-manager recreate | install | clear | upgrade | delete | recover`: the lifecycle operations of src/core/lifecycle.
-import type { DeclaredSource } from '../core/declared';
-import { clearEnvironment, deleteEnvironment, environmentStatus, installIntoEnvironment, recoverEnvironment, recreateEnvironment, syncEnvironment, upgradeEnvironment, type EnvStatus, type InstallerChoice, type LifecycleOptions } from '../core/lifecycle';
 import * as path from 'node:path';
+import { refusal, type EnvOperation } from '../core/capabilities';
+import type { DeclaredSource } from '../core/declared';
+import { inspectEnvironment } from '../core/discovery';
+import { clearEnvironment, deleteEnvironment, environmentStatus, installIntoEnvironment, recoverEnvironment, recreateEnvironment, syncEnvironment, upgradeEnvironment, type EnvStatus, type InstallerChoice, type LifecycleOptions } from '../core/lifecycle';
 import { parseOptions, type ParsedOptions } from './args';
 import { CliError, type CliCommand, type CliIo } from './io';
 
 function oneEnvDir(command: string, parsed: ParsedOptions): string {
   if (parsed.positionals.length !== 1) throw new CliError(`${command}: expected exactly one ENV_DIR, got ${parsed.positionals.length}. Run \`venv-manager ${command} --help\`.`, 2);
   return parsed.positionals[0];
+}
+
+/**
+ * Refuses what core's capabilities refuse for the env at `envDir` (an env another tool owns, pip
+ * of a broken env), with the same reason the extension gives. A folder that is not an environment
+ * is left to the operation, whose own checks say why.
+ */
+async function checkAllowed(envDir: string, operation: EnvOperation, io: CliIo): Promise<void> {
+  const env = await inspectEnvironment(envDir, 'workspace', 'cli', { env: io.env });
+  const reason = env && refusal(env, operation);
+  if (reason) throw new CliError(reason, 1);
 }
 
 /**
@@ -129,6 +142,7 @@ ${COMMON_NOTES}
     const parsed = parseOptions('recreate', args.map(shortOptions), { values: [...SOURCE_VALUES, '--python'], flags: [...SOURCE_FLAGS, '--verbose'] });
     const envDir = oneEnvDir('recreate', parsed);
     const { source, installer } = requiredSource('recreate', parsed, io.cwd);
+    await checkAllowed(envDir, 'recreate', io);
     const python = parsed.values.get('--python')?.at(-1);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
       recreateEnvironment(envDir, { ...opts, ...asOptions(source), installer, ...(python ? { python } : {}) }),
@@ -161,6 +175,7 @@ ${COMMON_NOTES}
     const parsed = parseOptions('install', args.map(shortOptions), { values: SOURCE_VALUES, flags: [...SOURCE_FLAGS, '--verbose'] });
     const envDir = oneEnvDir('install', parsed);
     const { source, installer } = requiredSource('install', parsed, io.cwd);
+    await checkAllowed(envDir, 'install', io);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) => installIntoEnvironment(envDir, { ...opts, ...asOptions(source), installer }));
     return 0;
   },
@@ -178,6 +193,7 @@ ${COMMON_NOTES}
   async run(args, io) {
     const parsed = parseOptions('clear', args.map((a) => (a === '-v' ? '--verbose' : a)), { values: [], flags: ['--verbose'] });
     const envDir = oneEnvDir('clear', parsed);
+    await checkAllowed(envDir, 'clear', io);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) => clearEnvironment(envDir, opts));
     return 0;
   },
@@ -202,6 +218,7 @@ ${COMMON_NOTES}
   async run(args, io) {
     const parsed = parseOptions('upgrade', args.map((a) => (a === '-v' ? '--verbose' : a)), { values: ['--python'], flags: ['--upgrade-deps', '--verbose'] });
     const envDir = oneEnvDir('upgrade', parsed);
+    await checkAllowed(envDir, 'upgrade', io);
     const python = parsed.values.get('--python')?.at(-1);
     await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
       upgradeEnvironment(envDir, { ...opts, upgradeDeps: parsed.flags.has('--upgrade-deps'), ...(python ? { python } : {}) }),
@@ -225,6 +242,7 @@ ${COMMON_NOTES}
   async run(args, io) {
     const parsed = parseOptions('delete', args.map((a) => (a === '-y' ? '--yes' : a)), { values: [], flags: ['--yes'] });
     const envDir = oneEnvDir('delete', parsed);
+    await checkAllowed(envDir, 'delete', io);
     if (!parsed.flags.has('--yes')) {
       const answer = io.ask ? await io.ask(`Delete the environment ${envDir} and everything in it? [y/N] `) : undefined;
       if (answer === undefined) throw new CliError(`Not deleting ${envDir}: there is no terminal to confirm on. Pass --yes to delete without asking.`);
@@ -318,6 +336,7 @@ ${COMMON_NOTES}
     const source = sourceOption('sync', parsed, io.cwd);
     if (parsed.flags.has('--exact') && parsed.flags.has('--no-exact')) throw new CliError('sync: give --exact or --no-exact, not both.', 2);
     const exact = parsed.flags.has('--exact') ? true : parsed.flags.has('--no-exact') ? false : undefined;
+    await checkAllowed(envDir, 'install', io);
     const installer = installerOption('sync', parsed);
     const result = await withLifecycleIo(io, parsed.flags.has('--verbose'), (opts) =>
       syncEnvironment(envDir, { ...opts, installer, ...(source ? { source } : {}), ...(exact !== undefined ? { exact } : {}) }),

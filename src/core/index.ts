@@ -15,6 +15,7 @@ export {
 } from './interpreter';
 export { envLayout, type EnvLayout } from './layout';
 export { targetPlatform, type TargetPlatform, type OsName } from './platform';
+export { capabilities, refusal, ENV_OPERATIONS, type Capabilities, type Capability, type EnvOperation } from './capabilities';
 export * from './lifecycle';
 export * from './packages';
 export * from './declared';

@@ -71,6 +71,7 @@ export const ItemTokens = {
   upgradable: 'upgradable;',
   recreatable: 'recreatable;',
   deletable: 'deletable;',
+  installable: 'installable;',
   activatable: 'activatable;',
   /** Left incomplete by an interrupted operation: Recover applies. */
   interrupted: 'interrupted;',

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeSource, installIntoEnvironment, type DiscoveredEnvironment } from '../../core';
+import { capabilities, describeSource, installIntoEnvironment, type DiscoveredEnvironment } from '../../core';
 import { readSettings } from '../config';
-import { isLifecycleManaged } from '../tree/items';
 import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 import { pickDeclaredSource, rememberedSourceOf, type SourceArgs } from './pickSource';
 
@@ -15,7 +14,7 @@ export interface InstallArgs extends SourceArgs {
 
 /** A broken env's pip cannot run (its fix is Upgrade or Recreate); read-only kinds are not ours to change. */
 function installable(env: DiscoveredEnvironment): boolean {
-  return isLifecycleManaged(env) && env.health.ok;
+  return capabilities(env).install.allowed;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeSource, versionLabel, type DiscoveredEnvironment, type EnvStatus, type PyvenvCfgEntry } from '../../core';
+import { capabilities, describeSource, versionLabel, type DiscoveredEnvironment, type EnvStatus, type PyvenvCfgEntry } from '../../core';
 import { Commands, ItemTokens } from '../constants';
 import type { ExternalInterpreter } from '../environments/activeEnvironments';
 
@@ -50,17 +50,14 @@ export interface EnvironmentItemState {
   drift?: EnvStatus;
 }
 
-/** Kinds we only list: their folders are owned by other tools. */
-const READ_ONLY_KINDS = new Set(['conda', 'pyenv']);
-
-/** Whether clear, upgrade, recreate and delete may act on it: a pyvenv.cfg env no other tool owns. */
+/** Whether clear, upgrade, recreate and delete may act on it (core's capabilities: a pyvenv.cfg env no other tool owns). */
 export function isLifecycleManaged(env: DiscoveredEnvironment): boolean {
-  return env.cfgPath !== undefined && !READ_ONLY_KINDS.has(env.kind);
+  return capabilities(env).clear.allowed;
 }
 
 /** An environment an interrupted operation (VS Code or the CLI killed) left marked incomplete: Recover applies. */
 export function isInterrupted(env: DiscoveredEnvironment): boolean {
-  return isLifecycleManaged(env) && env.health.problems.some((p) => p.code === 'incomplete');
+  return capabilities(env).recover.allowed;
 }
 
 export class EnvironmentItem extends vscode.TreeItem {
@@ -97,8 +94,13 @@ export function environmentContextValue(env: DiscoveredEnvironment, active: bool
   if (!env.health.ok) tokens.push(ItemTokens.broken);
   tokens.push(ItemTokens.activatable);
   if (env.cfgPath) tokens.push(ItemTokens.hasCfg);
-  if (isLifecycleManaged(env)) tokens.push(ItemTokens.clearable, ItemTokens.upgradable, ItemTokens.recreatable, ItemTokens.deletable);
-  if (isInterrupted(env)) tokens.push(ItemTokens.interrupted);
+  const can = capabilities(env);
+  if (can.clear.allowed) tokens.push(ItemTokens.clearable);
+  if (can.upgrade.allowed) tokens.push(ItemTokens.upgradable);
+  if (can.recreate.allowed) tokens.push(ItemTokens.recreatable);
+  if (can.delete.allowed) tokens.push(ItemTokens.deletable);
+  if (can.install.allowed) tokens.push(ItemTokens.installable);
+  if (can.recover.allowed) tokens.push(ItemTokens.interrupted);
   return tokens.join('');
 }
 

@@ -93,6 +93,20 @@ describe('venv-manager lifecycle commands', () => {
     assert.equal(cli(['clear', '--bogus', plain]).status, 2);
   });
 
+  test('install into a broken env is refused up front with core\'s reason, and nothing changes', async () => {
+    const { project, envDir } = await newEnv('broken-install', true);
+    const cfgPath = path.join(envDir, 'pyvenv.cfg');
+    // The base install it was made from is gone: its pip cannot run.
+    await fs.writeFile(cfgPath, (await fs.readFile(cfgPath, 'utf8')).replace(/^home = .*$/m, `home = ${path.join(work, 'gone', 'bin')}`));
+    const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
+    const before = await snapshotTree(envDir);
+    const r = cli(['install', envDir, '-r', req, '--installer', 'pip']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^Error: .* is broken \(.*\), so its pip cannot run\. Upgrade or recreate it first\.$/m);
+    assert.deepEqual(await snapshotTree(envDir), before);
+    assert.deepEqual(await leftovers(project), []);
+  });
+
   test('recreate prints progress on stderr and leaves a working env', async () => {
     const { project, envDir } = await newEnv('recreate', true);
     const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
