@@ -1,7 +1,8 @@
 // Builds the product bundles (dist/) and the test/bench bundles (out/) with esbuild.
-// Product: dist/extension.js (vscode external), dist/cli.js, dist/core.js.
+// Product: dist/extension.js (vscode external), dist/cli.js, dist/core.js (+ dist/types, its declarations).
 // Tests and benchmarks are bundled one file each so ESM-only dependencies (execa) load under CommonJS.
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -63,9 +64,13 @@ await Promise.all([
   esbuild.build({ ...product, plugins: [...product.plugins, noPauseHook], entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   esbuild.build({ ...product, plugins: [...product.plugins, cliApart], entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   ...Object.entries(cliChunks).map(([name, entry]) => esbuild.build({ ...product, entryPoints: [entry], outfile: `dist/cli-${name}.js` })),
-  esbuild.build({ ...product, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' }),
+  esbuild.build({ ...product, entryPoints: ['src/core/library.ts'], outfile: 'dist/core.js' }),
   esbuild.build({ ...common, minify, stdin: { contents: "export { execa } from 'execa';", resolveDir: root, loader: 'js' }, outfile: 'dist/execa.js' }),
 ]);
+
+// The library's type declarations (dist/types/core/library.d.ts), generated from the same sources.
+const declarations = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.library.json'], { cwd: root, stdio: 'inherit' });
+if (declarations.status !== 0) process.exit(declarations.status ?? 1);
 
 if (!minify) {
   const entries = [
