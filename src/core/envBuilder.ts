@@ -3,9 +3,10 @@
  * version builds it (tree, interpreter links/copies, pyvenv.cfg, .gitignore, activation scripts).
  * Python runs only to learn the base interpreter's facts (cached) and, when asked, for pip.
  */
-import { constants as fsConstants, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { lstatOrUndefined, pathExists, statOrUndefined } from './fsUtil';
 import { envProcessEnv, loadExeca } from './execa';
 import { builtinActivationScripts, quotingForScript, substitutePlaceholders, type PlaceholderValues } from './activation';
 import { defaultCacheDir, getInterpreterInfo, versionAtLeast, VenvError, type InterpreterInfo } from './interpreter';
@@ -330,7 +331,7 @@ export class EnvBuilder {
     await settleAll(
       posixInterpreterAliases(context.info).map(async (alias) => {
         const dest = path.join(binPath, alias);
-        if (await exists(dest)) return;
+        if (await pathExists(dest)) return;
         await this.symlinkOrCopy(envExe, dest, true);
       }),
     );
@@ -517,7 +518,7 @@ export class EnvBuilder {
 
   private async checkCreatable(dir: string, st: Stats): Promise<void> {
     if (st.isSymbolicLink()) {
-      if (!(await exists(dir))) throw new VenvError(`[Errno 17] File exists: ${pythonStrRepr(dir)}`);
+      if (!(await pathExists(dir))) throw new VenvError(`[Errno 17] File exists: ${pythonStrRepr(dir)}`);
       throw new VenvError(`Unable to create directory ${pythonStrRepr(dir)}`);
     }
     if (!st.isDirectory()) throw new VenvError(`Unable to create directory ${pythonStrRepr(dir)}`);
@@ -536,7 +537,7 @@ export class EnvBuilder {
 
   private async linkLib64(envDir: string): Promise<void> {
     const link = path.join(envDir, 'lib64');
-    if (await exists(link)) return;
+    if (await pathExists(link)) return;
     try {
       await fs.symlink('lib', link);
     } catch (err) {
@@ -607,30 +608,6 @@ async function makedirs(dir: string): Promise<void> {
   } catch (err) {
     if (!((err as NodeJS.ErrnoException).code === 'EEXIST' && (await statOrUndefined(dir))?.isDirectory())) throw err;
   }
-}
-
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
-  try {
-    return await fs.lstat(p);
-  } catch {
-    return undefined;
-  }
-}
-
-async function statOrUndefined(p: string): Promise<Stats | undefined> {
-  try {
-    return await fs.stat(p);
-  } catch {
-    return undefined;
-  }
-}
-
-/** os.path.exists: follows links; a dangling link does not exist. */
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p, fsConstants.F_OK).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** The outermost of `dir` and its parents that does not exist yet (what a create would make), or undefined when `dir` exists. */

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isDirectory } from './fsUtil';
 import { isSameProcessAlive } from './processes';
 import { readPromptValue, type PyvenvCfg } from './pyvenvCfg';
 import { isStrictlyInside } from './paths';
@@ -66,10 +67,6 @@ async function sitePackagesDirs(envDir: string): Promise<string[]> {
   return out;
 }
 
-async function isDir(p: string): Promise<boolean> {
-  return fs.stat(p).then((s) => s.isDirectory(), () => false);
-}
-
 export async function readEnvSettings(envDir: string, cfg: PyvenvCfg): Promise<EnvSettings> {
   const rawPrompt = cfg.values.get('prompt');
   let symlinks = false;
@@ -82,7 +79,7 @@ export async function readEnvSettings(envDir: string, cfg: PyvenvCfg): Promise<E
     symlinks = process.platform !== 'win32';
   }
   let withPip = false;
-  for (const dir of await sitePackagesDirs(envDir)) if (await isDir(path.join(dir, 'pip'))) withPip = true;
+  for (const dir of await sitePackagesDirs(envDir)) if (await isDirectory(path.join(dir, 'pip'))) withPip = true;
   const version = parseVersion(cfg.values.get('version')) ?? parseVersion(cfg.values.get('version_info')) ?? (await libPythonVersion(envDir));
   return {
     ...(rawPrompt !== undefined ? { prompt: readPromptValue(rawPrompt) } : {}),

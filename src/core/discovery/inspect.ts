@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
 import { INCOMPLETE_MARKER, isStale, lockPathFor, readLock, type LockInfo } from '../envFacts';
+import { isFile, lstatOrUndefined, readdirOrEmpty } from '../fsUtil';
 import { readInterpreterVersionOnDisk } from './interpreters';
 import { readRegularFileHead } from './safeRead';
 import type { DiscoveredEnvironment, EnvHealthProblem, EnvKind } from './types';
@@ -32,7 +33,7 @@ function baseFacts(candidate: string, opts: InspectOptions): Promise<{ isFile: b
   let pending = opts.baseFactsCache?.get(candidate);
   if (!pending) {
     pending = (async () => {
-      if (!(await isFileFollowingLinks(candidate))) return { isFile: false };
+      if (!(await isFile(candidate))) return { isFile: false };
       const disk = await readInterpreterVersionOnDisk(candidate, {
         ...(opts.env ? { env: opts.env } : {}),
         ...(opts.platform ? { platform: opts.platform } : {}),
@@ -86,30 +87,6 @@ export function cfgKind(cfg: PyvenvCfg): EnvKind {
   return 'venv';
 }
 
-async function lstatOrUndefined(p: string) {
-  try {
-    return await fs.lstat(p);
-  } catch {
-    return undefined;
-  }
-}
-
-async function isFileFollowingLinks(p: string): Promise<boolean> {
-  try {
-    return (await fs.stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch {
-    return [];
-  }
-}
-
 interface Layout {
   binDir: string;
   interpreterPath: string;
@@ -124,7 +101,7 @@ async function findLayout(envDir: string, platform: NodeJS.Platform): Promise<La
   const order = preferWindows ? [true, false] : [false, true];
   for (const windows of order) {
     const binDir = path.join(envDir, windows ? 'Scripts' : 'bin');
-    const names = await listDir(binDir);
+    const names = await readdirOrEmpty(binDir);
     if (names.length === 0) continue;
     const wanted = windows ? ['python.exe', 'python3.exe'] : ['python', 'python3'];
     const name = wanted.find((n) => names.includes(n)) ?? names.find((n) => /^(python|pypy)[\d.]*t?(\.exe)?$/i.test(n)) ?? wanted[0];
@@ -142,7 +119,7 @@ export async function findSitePackages(envDir: string, windows: boolean, version
     return (await lstatOrUndefined(p)) ? p : undefined;
   }
   const libDir = path.join(envDir, 'lib');
-  const pythons = (await listDir(libDir)).filter((n) => /^(python|pypy)\d+\.\d+t?$/.test(n));
+  const pythons = (await readdirOrEmpty(libDir)).filter((n) => /^(python|pypy)\d+\.\d+t?$/.test(n));
   const minor = version ? parseVersion(version)?.slice(0, 2).join('.') : undefined;
   pythons.sort((a, b) => Number(b.endsWith(`${minor}`)) - Number(a.endsWith(`${minor}`)));
   for (const dir of pythons) {
@@ -191,7 +168,7 @@ function sameRelease(cfgVersionText: string, diskVersionText: string): boolean {
 }
 
 async function inspectConda(envDir: string, opts: InspectOptions, scope: 'workspace' | 'global', source: string): Promise<DiscoveredEnvironment | undefined> {
-  const meta = await listDir(path.join(envDir, 'conda-meta'));
+  const meta = await readdirOrEmpty(path.join(envDir, 'conda-meta'));
   if (meta.length === 0 && !(await lstatOrUndefined(path.join(envDir, 'conda-meta')))) return undefined;
   const pythonRecord = meta.map((n) => /^python-(\d+\.\d+\.\d+)-.*\.json$/.exec(n)).find((m) => m);
   const version = pythonRecord?.[1];
@@ -200,7 +177,7 @@ async function inspectConda(envDir: string, opts: InspectOptions, scope: 'worksp
   const interpreterPath = path.join(binDir, windows ? 'python.exe' : 'python');
   const problems: EnvHealthProblem[] = [];
   const lst = await lstatOrUndefined(interpreterPath);
-  if (lst && !(await isFileFollowingLinks(interpreterPath))) problems.push({ code: 'python-dangling', message: `${interpreterPath} is a link to a missing file` });
+  if (lst && !(await isFile(interpreterPath))) problems.push({ code: 'python-dangling', message: `${interpreterPath} is a link to a missing file` });
   const sitePackages = await findSitePackages(envDir, windows, version);
   return {
     path: envDir,
@@ -249,7 +226,7 @@ export async function inspectEnvironment(
 
 /** Undefined when the env's python is a file (following links), else what is wrong with it. */
 async function pythonProblem(interpreterPath: string): Promise<EnvHealthProblem | undefined> {
-  if (await isFileFollowingLinks(interpreterPath)) return undefined;
+  if (await isFile(interpreterPath)) return undefined;
   if (await lstatOrUndefined(interpreterPath)) return { code: 'python-dangling', message: `${interpreterPath} points to a file that does not exist` };
   return { code: 'python-dangling', message: `${interpreterPath} is missing` };
 }

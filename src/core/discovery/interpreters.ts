@@ -7,6 +7,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { getInterpreterInfo } from '../interpreter';
+import { pathExists } from '../fsUtil';
 import { describeSpec, interpreterMatchesSpec, parsePythonSpec, type PythonSpec } from './pythonSpec';
 import { readRegularFileHead } from './safeRead';
 import type { BaseInterpreter } from './types';
@@ -65,15 +66,6 @@ async function readDir(dir: string): Promise<Dirent[]> {
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function pathDirs(ctx: Context): string[] {
   const raw = ctx.env.PATH ?? ctx.env.Path ?? '';
   // Relative entries ('.', 'bin') depend on the current folder, possibly an untrusted workspace: skipped.
@@ -118,12 +110,12 @@ async function fromPyenv(ctx: Context): Promise<Candidate[]> {
   const found = await Promise.all(
     (await readDir(versionsDir)).map(async (entry): Promise<Candidate | undefined> => {
       const prefix = path.join(versionsDir, entry.name);
-      if (await exists(path.join(prefix, 'pyvenv.cfg'))) return undefined;
+      if (await pathExists(path.join(prefix, 'pyvenv.cfg'))) return undefined;
       const binDir = ctx.windows ? prefix : path.join(prefix, 'bin');
       const names = ctx.windows ? ['python.exe', 'pypy3.exe', 'pypy.exe'] : ['python', 'python3', 'pypy3', 'pypy', 'graalpy', 'jython'];
       for (const name of names) {
         const exe = path.join(binDir, name);
-        if (!(await exists(exe))) continue;
+        if (!(await pathExists(exe))) continue;
         const facts = parsePyenvVersionName(entry.name);
         return {
           path: exe,
@@ -285,7 +277,7 @@ async function describe(candidate: Candidate, ctx: Context, installVersionCache:
   if (await isPyenvShim(candidate.path, ctx)) return undefined;
   // An environment's own python is an environment, not a base interpreter.
   const envRoot = path.dirname(path.dirname(candidate.path));
-  if (await exists(path.join(envRoot, 'pyvenv.cfg'))) return undefined;
+  if (await pathExists(path.join(envRoot, 'pyvenv.cfg'))) return undefined;
 
   const facts = await versionFactsOnDisk(candidate.path, realPath, candidate, ctx, installVersionCache);
   const { version, implementation, freeThreaded } = facts;

@@ -2,8 +2,8 @@
  * Python versions read from the file system, never by running an interpreter: discovery must stay
  * safe in an untrusted workspace and fast with dozens of installs.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readdirOrEmpty } from '../fsUtil';
 import { readRegularFileHead } from './safeRead';
 
 /** Version parts that are known; `[3]` for `python3`, `[3, 12]` for `python3.12`. */
@@ -87,14 +87,6 @@ export async function readPatchlevelVersion(patchlevelPath: string): Promise<str
   return m?.[1];
 }
 
-async function readdirNames(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch {
-    return [];
-  }
-}
-
 /**
  * The version of the Python installed at `prefix` (the folder above `bin`), from its files:
  * POSIX `lib/pythonX.Y[t]/` and `include/pythonX.Y[t]/patchlevel.h`; Windows `pythonXY.dll` and
@@ -103,13 +95,13 @@ async function readdirNames(dir: string): Promise<string[]> {
  */
 export async function readInstallVersion(prefix: string, opts: { windows?: boolean; hint?: string } = {}): Promise<string | undefined> {
   if (opts.windows) {
-    const dll = (await readdirNames(prefix)).map((n) => /^python(\d)(\d+)t?\.dll$/i.exec(n)).find((m) => m);
+    const dll = (await readdirOrEmpty(prefix)).map((n) => /^python(\d)(\d+)t?\.dll$/i.exec(n)).find((m) => m);
     const minor = dll ? `${dll[1]}.${dll[2]}` : opts.hint;
     const full = await readPatchlevelVersion(path.join(prefix, 'include', 'patchlevel.h'));
     if (full && (!minor || full.startsWith(`${minor}.`))) return full;
     return minor;
   }
-  const libNames = (await readdirNames(path.join(prefix, 'lib'))).filter((n) => /^python\d+\.\d+t?$/.test(n));
+  const libNames = (await readdirOrEmpty(path.join(prefix, 'lib'))).filter((n) => /^python\d+\.\d+t?$/.test(n));
   let minor: string | undefined;
   if (opts.hint && /^\d+\.\d+$/.test(opts.hint)) minor = opts.hint;
   else {

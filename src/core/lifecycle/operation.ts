@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { binDirOf, isInterpreterEntryName, INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, siblingName, isStale, readLock } from '../envFacts';
 import { isSameProcessAlive, processStartTime } from '../processes';
+import { lexists } from '../fsUtil';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
 import { readJournal, removeJournal, syncDir, writeJournal, type JournalRecord } from './journal';
@@ -35,10 +36,6 @@ export interface OperationContext {
 }
 
 export type RecoveryResult = 'none' | 'rolled-back' | 'completed';
-
-async function lexists(p: string): Promise<boolean> {
-  return fs.lstat(p).then(() => true, () => false);
-}
 
 /** True when the folder is a half-built env left by an interrupted recreate/clear. */
 export async function isIncompleteEnvironment(envDir: string): Promise<boolean> {
