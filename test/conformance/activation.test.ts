@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEnvironment } from '../../src/core/envBuilder';
 import { findPythons, type FoundPython } from '../unit/core/pythons';
+import { HOSTILE_NAMES } from '../fixtures/hostileNames';
 
 function which(cmd: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -26,23 +27,6 @@ function which(cmd: string): string | undefined {
 let work: string;
 let markDir: string;
 
-/** Names and prompts that would run `touch MARK` (relative: a dir name cannot hold '/') if pasted raw. */
-const HOSTILE_NAMES = [
-  'plain',
-  'with space',
-  "it's",
-  'say "hi"',
-  '$(touch MARK)',
-  '`touch MARK`',
-  'a;touch MARK',
-  'a&&touch MARK',
-  'a|touch MARK',
-  'bang!x',
-  'back\\slash',
-  'ünïcödé ß',
-  'x__VENV_BIN_NAME__y',
-  "q'\"$(touch MARK)`touch MARK`;&&|!\\ ü",
-];
 const HOSTILE_PROMPTS = ['my prompt', "it's $(touch MARK) `touch MARK` %n \\u \\w !x ; && |"];
 
 /** One interpreter per template family: up to 3.12 the prompt is passed as "(name) ", from 3.13 bare. */

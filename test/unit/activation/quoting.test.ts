@@ -8,26 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { quoteBatch, quoteCsh, quoteFish, quoteNushell, quotePosix, quotePowerShell } from '../../../src/core/activation';
+import { HOSTILE_VALUES } from '../../fixtures/hostileNames';
 
-const HOSTILE = [
-  'plain',
-  'with space',
-  "it's",
-  'say "hi"',
-  '$(touch MARK)',
-  '`touch MARK`',
-  'a;touch MARK',
-  'a&&touch MARK',
-  'a|touch MARK',
-  'bang!x',
-  'back\\slash',
-  'ünïcödé',
-  "all: '\"$(x)`y`;&&|!\\ ü",
-  '',
-  '%PATH% ^& <> ()',
-  'new\nline',
-  "‘curly’ 'quotes'",
-];
+const HOSTILE = HOSTILE_VALUES;
 
 function installed(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
