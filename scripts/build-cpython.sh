@@ -44,7 +44,7 @@ while (($#)); do
 done
 [[ -n $git_dir && -n $commit ]] || die '--git-dir and --commit are required'
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, got '$jobs'"
-git --git-dir="$git_dir" rev-parse --verify --quiet "$commit^{commit}" >/dev/null \
+git --git-dir="$git_dir" rev-parse --verify --quiet "$commit^{commit}" >/dev/null 2>&1 \
   || die "commit $commit not found in $git_dir"
 full_commit=$(git --git-dir="$git_dir" rev-parse "$commit^{commit}")
 
