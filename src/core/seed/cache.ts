@@ -45,6 +45,9 @@ export interface InstallImage {
 }
 
 // 2: launcher templates of pips whose installer sets them in a class body (pip 26) are read.
+// From 2 on the format is part of the image folder's name, so versions of Venv Manager that expect
+// different formats (an older CLI beside a newer extension) keep separate images instead of each
+// replacing the other's while it is being linked from.
 const IMAGE_FORMAT = 2;
 const IMAGE_FILE = 'image.json';
 
@@ -88,7 +91,7 @@ async function readImage(dir: string): Promise<InstallImage | undefined> {
 /** The install image of `wheel`, unpacking it first if no process has done so yet. */
 export async function ensureImage(wheel: WheelRef, cacheDir: string, signal?: AbortSignal): Promise<InstallImage> {
   const seedDir = path.join(cacheDir, 'seed');
-  const dir = path.join(seedDir, `${wheel.project}-${wheel.version}-${await wheelHash(wheel.path)}`);
+  const dir = path.join(seedDir, `${wheel.project}-${wheel.version}-${await wheelHash(wheel.path)}-f${IMAGE_FORMAT}`);
   const existing = await readImage(dir);
   if (existing) return existing;
   let pending = building.get(dir);

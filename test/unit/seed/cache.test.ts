@@ -50,7 +50,7 @@ if (CHILD) {
       const c = await ensureImage(wheel!, cacheDir);
       assert.equal(getUnpackCount() - before, 1, 'warm cache');
       assert.equal(c.siteDir, a.siteDir);
-      assert.match(path.basename(path.dirname(a.siteDir)), new RegExp(`^pip-${wheel!.version.replace(/\./g, '\\.')}-[0-9a-f]{16}$`));
+      assert.match(path.basename(path.dirname(a.siteDir)), new RegExp(`^pip-${wheel!.version.replace(/\./g, '\\.')}-[0-9a-f]{16}-f\\d+$`));
       assert.ok(fs.existsSync(path.join(a.siteDir, 'pip', '__init__.py')));
       assert.ok(a.scriptTemplate?.includes('%(func)s'));
       assert.ok(a.files.length > 100);
@@ -74,6 +74,22 @@ if (CHILD) {
       for (const f of image.files) assert.ok(fs.existsSync(path.join(image.siteDir, ...f.split('/'))), f);
     });
 
+    test('an image of another format (another version of Venv Manager) is left alone; ours is built beside it', async () => {
+      const cacheDir = path.join(work, 'formats');
+      const ours = await ensureImage(wheel!, cacheDir);
+      const ourDir = path.dirname(ours.siteDir);
+      const m = /^(.*)-f(\d+)$/.exec(path.basename(ourDir));
+      assert.ok(m, `the format is part of the folder name: ${path.basename(ourDir)}`);
+      // What a version expecting format 1 keeps under the plain name, in use by that version.
+      const theirs = path.join(path.dirname(ourDir), m[1]!);
+      fs.mkdirSync(path.join(theirs, 'site'), { recursive: true });
+      fs.writeFileSync(path.join(theirs, 'image.json'), JSON.stringify({ format: 1, image: {} }));
+      fs.writeFileSync(path.join(theirs, 'site', 'in-use'), '');
+      fs.rmSync(ourDir, { recursive: true });
+      const rebuilt = await ensureImage(wheel!, cacheDir);
+      assert.equal(rebuilt.siteDir, ours.siteDir);
+      assert.ok(fs.existsSync(path.join(theirs, 'site', 'in-use')), 'the other format\'s image was not replaced');
+    });
     test('a damaged image directory (no image.json) is rebuilt', async () => {
       const cacheDir = path.join(work, 'damaged');
       const first = await ensureImage(wheel!, cacheDir);
