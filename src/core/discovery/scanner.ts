@@ -1,10 +1,12 @@
 /**
- * The folder walk behind workspace discovery: finds every folder holding a `pyvenv.cfg`, breadth
- * first with a bounded number of readdirs in flight, using dirent types instead of stat calls.
+ * The folder walk behind workspace discovery: finds every folder holding a `pyvenv.cfg`, using
+ * dirent types instead of stat calls. Folders are read synchronously in slices of a few
+ * milliseconds with the event loop free in between: a readdir is cheap, and a thread-pool round
+ * trip for each of 10,000 folders nearly doubled the walk's CPU time.
  * Does not descend into an environment, skips excluded names, follows directory links once
  * (loops cut by realpath), and records folders it could not read instead of failing.
  */
-import { promises as fs, type Dirent } from 'node:fs';
+import { promises as fs, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { isLifecycleSibling } from '../envFacts';
 import { isSameOrInside } from '../paths';
@@ -13,7 +15,8 @@ import { isSameOrInside } from '../paths';
 export const ALWAYS_EXCLUDED = ['node_modules', '.git', 'site-packages', '__pycache__'] as const;
 
 export const DEFAULT_MAX_DEPTH = 8;
-export const DEFAULT_SCAN_CONCURRENCY = 32;
+/** How long the walk reads folders in one go before it lets other work run. */
+const SLICE_MS = 4;
 
 export interface ScanOptions {
   /** Folders below the root to descend; the root is depth 0, `root/.venv` is depth 1. Default 8. */
@@ -21,8 +24,6 @@ export interface ScanOptions {
   /** Extra names or globs to skip: `build`, `*.egg-info`, `docs/**`, `**\/fixtures`. */
   exclude?: readonly string[];
   signal?: AbortSignal;
-  /** readdir calls in flight. Default 32. */
-  concurrency?: number;
   /** Called for each environment folder as soon as it is found, so callers can inspect while the walk goes on. */
   onFound?: (envDir: string) => void;
 }
@@ -93,7 +94,6 @@ export async function scanForEnvironments(
   } = {},
 ): Promise<ScanResult> {
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const limit = Math.max(1, opts.concurrency ?? DEFAULT_SCAN_CONCURRENCY);
   const excluded = opts.excludeTest ?? compileExcludes(opts.exclude ?? []);
   const result: ScanResult = { envDirs: [], unreadable: [], foldersRead: 0 };
   const rootDir = path.resolve(root);
@@ -109,87 +109,59 @@ export async function scanForEnvironments(
   if (opts.workspaceRoot) walkedReal.push(await fs.realpath(opts.workspaceRoot).catch(() => path.resolve(opts.workspaceRoot!)));
 
   const queue: Task[] = [{ dir: rootDir, rel: opts.startRel ?? '', depth: opts.startDepth ?? 0 }];
-  let active = 0;
 
-  return new Promise<ScanResult>((resolve, reject) => {
-    let settled = false;
-    const finish = (err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (err !== undefined) reject(err);
-      else resolve(result);
-    };
-    const onAbort = () => finish(opts.signal?.reason ?? new Error('scan aborted'));
-    if (opts.signal?.aborted) return onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const pump = () => {
-      if (settled) return;
-      while (active < limit && queue.length > 0) {
-        const task = queue.pop()!;
-        active++;
-        visit(task).then(
-          () => {
-            active--;
-            if (queue.length === 0 && active === 0) finish();
-            else pump();
-          },
-          (err) => finish(err),
-        );
-      }
-      if (queue.length === 0 && active === 0) finish();
-    };
-
-    const visit = async (task: Task): Promise<void> => {
-      let entries: Dirent[];
-      try {
-        entries = await fs.readdir(task.dir, { withFileTypes: true });
-      } catch (err) {
-        result.unreadable.push({ path: task.dir, code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
+  const visit = (task: Task): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(task.dir, { withFileTypes: true });
+    } catch (err) {
+      result.unreadable.push({ path: task.dir, code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
+      return;
+    }
+    result.foldersRead++;
+    for (const e of entries) {
+      if (e.name === 'pyvenv.cfg' && !e.isDirectory()) {
+        result.envDirs.push(task.dir);
+        opts.onFound?.(task.dir);
         return;
       }
-      result.foldersRead++;
-      for (const e of entries) {
-        if (e.name === 'pyvenv.cfg' && !e.isDirectory()) {
-          result.envDirs.push(task.dir);
-          opts.onFound?.(task.dir);
-          return;
-        }
-      }
-      if (task.depth >= maxDepth) return;
-      for (const e of entries) {
-        const isDir = e.isDirectory();
-        if (!isDir && !e.isSymbolicLink()) continue;
-        const rel = task.rel === '' ? e.name : `${task.rel}/${e.name}`;
-        // Rollback copies and trash of an operation in flight are not environments of their own.
-        if (excluded(e.name, rel) || isLifecycleSibling(e.name)) continue;
-        const child = path.join(task.dir, e.name);
-        if (isDir) {
-          queue.push({ dir: child, rel, depth: task.depth + 1 });
-          continue;
-        }
-        await followLink(child, rel, task.depth + 1);
-      }
-    };
+    }
+    if (task.depth >= maxDepth) return;
+    for (const e of entries) {
+      const isDir = e.isDirectory();
+      if (!isDir && !e.isSymbolicLink()) continue;
+      const rel = task.rel === '' ? e.name : `${task.rel}/${e.name}`;
+      // Rollback copies and trash of an operation in flight are not environments of their own.
+      if (excluded(e.name, rel) || isLifecycleSibling(e.name)) continue;
+      const child = path.join(task.dir, e.name);
+      if (isDir) queue.push({ dir: child, rel, depth: task.depth + 1 });
+      else followLink(child, rel, task.depth + 1);
+    }
+  };
 
-    const followLink = async (link: string, rel: string, depth: number): Promise<void> => {
-      let target: string;
-      try {
-        target = await fs.realpath(link);
-        if (!(await fs.stat(target)).isDirectory()) return;
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? 'ERROR';
-        // A dangling link is just a dangling link; a loop is worth reporting.
-        if (code === 'ELOOP') result.unreadable.push({ path: link, code });
-        return;
-      }
-      // Inside the root it is walked under its own name; inside a walked target it is a loop.
-      if (walkedReal.some((w) => isSameOrInside(target, w) || isSameOrInside(w, target))) return;
-      walkedReal.push(target);
-      queue.push({ dir: link, rel, depth });
-    };
+  const followLink = (link: string, rel: string, depth: number): void => {
+    let target: string;
+    try {
+      target = realpathSync(link);
+      if (!statSync(target).isDirectory()) return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'ERROR';
+      // A dangling link is just a dangling link; a loop is worth reporting.
+      if (code === 'ELOOP') result.unreadable.push({ path: link, code });
+      return;
+    }
+    // Inside the root it is walked under its own name; inside a walked target it is a loop.
+    if (walkedReal.some((w) => isSameOrInside(target, w) || isSameOrInside(w, target))) return;
+    walkedReal.push(target);
+    queue.push({ dir: link, rel, depth });
+  };
 
-    pump();
-  });
+  while (queue.length > 0) {
+    opts.signal?.throwIfAborted();
+    const until = performance.now() + SLICE_MS;
+    do visit(queue.pop()!);
+    while (queue.length > 0 && performance.now() < until);
+    if (queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return result;
 }

@@ -3,7 +3,6 @@
  * HKLM's 32-bit view (`Software\Wow6432Node\Python`). The reader is an interface so the walk is
  * unit-tested on any OS with an in-memory registry.
  */
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 
 export type RegistryHive = 'HKCU' | 'HKLM';
@@ -143,7 +142,9 @@ export async function loadWindowsRegistry(env: NodeJS.ProcessEnv = process.env):
     ROOTS.map(
       (root) =>
         new Promise<string>((resolve) => {
-          execFile(regExe, ['query', `${root.hive}\\${root.key}`, '/s'], { windowsHide: true, timeout: 10_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout) =>
+          // Loaded on use: child_process costs every start-up of the command line, and this runs on Windows only.
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          (require('node:child_process') as typeof import('node:child_process')).execFile(regExe, ['query', `${root.hive}\\${root.key}`, '/s'], { windowsHide: true, timeout: 10_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout) =>
             resolve(err ? '' : stdout),
           );
         }),

@@ -4,7 +4,6 @@
  * ScriptMaker template of the pip being seeded, distlib's shebang rules on POSIX, and on Windows
  * distlib's `.exe` layout: launcher stub + shebang line + a zip holding `__main__.py`.
  */
-import { crc32 } from 'node:zlib';
 
 export interface ScriptSpec {
   /** File name without extension: `pip`, `pip3`, `pip3.12`. */
@@ -143,7 +142,9 @@ function dosDateTime(d: Date): { time: number; date: number } {
 /** A zip with one uncompressed entry, laid out like Python's `ZipFile.writestr` writes it. */
 export function storedZip(name: string, data: Buffer, now: Date): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
-  const crc = crc32(data);
+  // zlib is loaded here, for Windows launchers only, not by every create.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const crc = (require('node:zlib') as typeof import('node:zlib')).crc32(data);
   const { time, date } = dosDateTime(now);
 
   const local = Buffer.alloc(30);

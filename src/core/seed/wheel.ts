@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import * as yauzl from 'yauzl';
+import type * as Yauzl from 'yauzl';
 import { isStrictlyInside } from '../paths';
 
 export interface UnpackedEntry {
@@ -17,15 +16,19 @@ export interface UnpackedEntry {
   executable: boolean;
 }
 
-function openZip(file: string): Promise<yauzl.ZipFile> {
+// yauzl (with zlib and streams) is loaded on the first unpack, a cache miss, not by every create.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadYauzl = () => require('yauzl') as typeof Yauzl;
+
+function openZip(file: string): Promise<Yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true }, (err, zip) =>
+    loadYauzl().open(file, { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true }, (err, zip) =>
       err ? reject(err) : resolve(zip!),
     ),
   );
 }
 
-function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
+function openEntry(zip: Yauzl.ZipFile, entry: Yauzl.Entry): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream!))));
 }
 
@@ -50,7 +53,7 @@ export async function unpackWheel(wheel: string, destDir: string, signal?: Abort
     };
     zip.on('error', fail);
     zip.on('end', () => resolve(entries));
-    zip.on('entry', (entry: yauzl.Entry) => {
+    zip.on('entry', (entry: Yauzl.Entry) => {
       (async () => {
         signal?.throwIfAborted();
         if (entry.fileName.endsWith('/')) return;
@@ -63,6 +66,7 @@ export async function unpackWheel(wheel: string, destDir: string, signal?: Abort
         // Unix mode bits live in the high half of the external attributes.
         const unixMode = (entry.externalFileAttributes >>> 16) & 0o777;
         const executable = (unixMode & 0o111) !== 0;
+        const { pipeline } = require('node:stream/promises') as typeof import('node:stream/promises'); // eslint-disable-line @typescript-eslint/no-require-imports
         await pipeline(await openEntry(zip, entry), createWriteStream(dest, { mode: executable ? 0o755 : 0o644 }));
         entries.push({ name: entry.fileName, executable });
       })().then(() => zip.readEntry(), fail);
