@@ -103,7 +103,8 @@ async function isExecutableFile(p: string): Promise<boolean> {
 
 /**
  * The base interpreter an env was made from, without running anything: the absolute link its
- * bin/ points at (the interpreter exactly as it was invoked), else the cfg's `executable` /
+ * bin/python* entries point at (the interpreter exactly as it was invoked, when that is a python*
+ * name too), else the cfg's `executable` /
  * `base-executable`, else `home` joined with pythonX.Y / python3 / python. undefined if none of
  * them exists any more.
  */
@@ -112,10 +113,11 @@ export async function findBaseInterpreter(envDir: string, cfg: PyvenvCfg, versio
   const bin = binDirOf(envDir);
   try {
     for (const name of await fs.readdir(bin)) {
-      const p = path.join(bin, name);
-      if (!isInterpreterEntryName(name) && !(await fs.lstat(p)).isSymbolicLink()) continue;
-      const target = await fs.readlink(p).catch(() => undefined);
-      if (target && path.isAbsolute(target) && !isStrictlyInside(target, envDir)) candidates.push(target);
+      // Only the env's own interpreter names, pointing at an interpreter name: anything else in
+      // bin/ (a helper script, a link someone added) is never taken for the interpreter and run.
+      if (!isInterpreterEntryName(name)) continue;
+      const target = await fs.readlink(path.join(bin, name)).catch(() => undefined);
+      if (target && path.isAbsolute(target) && !isStrictlyInside(target, envDir) && isInterpreterEntryName(path.basename(target))) candidates.push(target);
     }
   } catch {
     // no bin folder

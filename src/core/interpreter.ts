@@ -68,7 +68,11 @@ export interface InterpreterInfoOptions {
   signal?: AbortSignal;
   /** Directory a relative interpreter path refers to; default process.cwd(). */
   cwd?: string;
+  /** How long the interpreter may take to answer; default 60 s. Then its whole process group is killed. */
+  timeoutMs?: number;
 }
+
+const INTROSPECTION_TIMEOUT_MS = 60_000;
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32' && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, 'venv-manager', 'Cache');
@@ -185,7 +189,7 @@ export async function getInterpreterInfo(python: string, opts: InterpreterInfoOp
     return cached;
   }
 
-  const info = await introspect(invoked, env, opts.signal);
+  const info = await introspect(invoked, env, opts.signal, opts.timeoutMs ?? INTROSPECTION_TIMEOUT_MS);
   // A script (a pyenv shim, a wrapper) picks its interpreter at run time, so its answer cannot be
   // tied to the script file's own size and mtime.
   if (!(stamp.size < 64 * 1024 && (await startsWithShebang(stamp.real)))) {
@@ -240,7 +244,22 @@ async function fileStamp(invoked: string): Promise<FileStamp> {
     ),
   ]);
   if (!st.isFile()) throw new VenvError(`The Python interpreter '${invoked}' is not a file.`);
-  return { key: JSON.stringify([CACHE_FORMAT, invoked, real, st.size, st.mtimeMs, st.ino, ...cfgStamps]), real, size: st.size };
+  // ctime too: a binary written over in place with its old mtime put back keeps size, mtime and
+  // inode, but not ctime. And the shared library it loads: a launcher of the same size can run
+  // another version's libpython.
+  const key = [CACHE_FORMAT, invoked, real, st.size, st.mtimeMs, st.ctimeMs, st.ino, ...cfgStamps, ...(await sharedLibraryStamps(real))];
+  return { key: JSON.stringify(key), real, size: st.size };
+}
+
+/**
+ * Size, mtime, ctime and inode of the libpython files beside an install (`<prefix>/lib/libpython*`;
+ * `pythonXY.dll` next to python.exe on Windows): what a shared build's launcher loads.
+ */
+async function sharedLibraryStamps(realExe: string): Promise<string[]> {
+  const windows = process.platform === 'win32';
+  const dir = windows ? path.dirname(realExe) : path.join(path.dirname(path.dirname(realExe)), 'lib');
+  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => (windows ? /^python\d+t?\.dll$/i.test(n) : /^libpython\d/.test(n))).sort();
+  return Promise.all(names.map((n) => fs.stat(path.join(dir, n)).then((l) => `${n}:${l.size}:${l.mtimeMs}:${l.ctimeMs}:${l.ino}`, () => `${n}:-`)));
 }
 
 async function startsWithShebang(file: string): Promise<boolean> {
@@ -279,18 +298,42 @@ async function writeCache(file: string, key: string, info: InterpreterInfo): Pro
   }
 }
 
-async function introspect(invoked: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<InterpreterInfo> {
+async function introspect(invoked: string, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, timeoutMs: number): Promise<InterpreterInfo> {
   introspections++;
   const execa = await loadExeca();
-  const result = await execa(invoked, ['-I', '-S', '-c', INTROSPECTION_SCRIPT], {
+  // Its own process group, so a timeout or a cancel kills everything it started: a child that
+  // inherited stdout (a wrapper script's `sleep`) would otherwise keep the pipe, and this call, open.
+  const ownGroup = process.platform !== 'win32';
+  const subprocess = execa(invoked, ['-I', '-S', '-c', INTROSPECTION_SCRIPT], {
     env: { ...env, PYTHONIOENCODING: 'utf-8' },
     extendEnv: false,
     reject: false,
-    timeout: 60_000,
-    cancelSignal: signal,
+    detached: ownGroup,
     stdin: 'ignore',
     maxBuffer: 4 * 1024 * 1024,
   });
+  let timedOut = false;
+  const killAll = () => {
+    try {
+      if (ownGroup && subprocess.pid !== undefined) process.kill(-subprocess.pid, 'SIGKILL');
+      else subprocess.kill('SIGKILL');
+    } catch {
+      subprocess.kill('SIGKILL');
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killAll();
+  }, timeoutMs);
+  signal?.addEventListener('abort', killAll, { once: true });
+  if (signal?.aborted) killAll();
+  let result;
+  try {
+    result = await subprocess;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', killAll);
+  }
   if (signal?.aborted) throw new VenvError('Cancelled.', { cause: signal.reason });
   const code = (result as { code?: string }).code;
   if (code === 'EACCES') throw new VenvError(`The Python interpreter '${invoked}' is not executable.`);
@@ -303,8 +346,9 @@ async function introspect(invoked: string, env: NodeJS.ProcessEnv, signal?: Abor
     throw new VenvError(`'${invoked}' is older than Python 3.4; virtual environments need Python 3.`);
   }
   if (result.exitCode !== 0 || at < 0) {
-    const why = result.timedOut
-      ? 'did not answer within 60 seconds'
+    const seconds = Math.round(timeoutMs / 1000);
+    const why = timedOut
+      ? `did not answer within ${seconds} second${seconds === 1 ? '' : 's'} (it and every process it started were stopped)`
       : result.exitCode !== 0
         ? `failed${result.signal ? ` (killed by ${result.signal})` : ` with exit code ${result.exitCode}`}`
         : 'did not answer like a Python interpreter';
