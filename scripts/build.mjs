@@ -43,7 +43,8 @@ const product = { ...common, minify, plugins: [execaApart] };
 const noPauseHook = {
   name: 'no-pause-hook',
   setup(build) {
-    build.onResolve({ filter: /^\.\/checkpoint$/ }, (args) => (args.resolveDir === join(root, 'src', 'core', 'lifecycle') ? { path: join(args.resolveDir, 'checkpointOff.ts') } : undefined));
+    const lifecycle = join(root, 'src', 'core', 'lifecycle');
+    build.onResolve({ filter: /^\.\/(lifecycle\/)?checkpoint$/ }, (args) => (join(args.resolveDir, args.path) === join(lifecycle, 'checkpoint') ? { path: join(lifecycle, 'checkpointOff.ts') } : undefined));
   },
 };
 

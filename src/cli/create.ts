@@ -1,9 +1,18 @@
 // `venv-manager create`: the options and defaults of `python -m venv` of the chosen interpreter's version.
 import { resolvePythonSpec } from '../core/discovery';
-import { EnvBuilder } from '../core/envBuilder';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { EnvBuilder, type EnvBuilderOptions } from '../core/envBuilder';
+import { LifecycleError, replaceWithNewEnvironment } from '../core/lifecycle';
 import { getInterpreterInfo, versionAtLeast, type InterpreterInfo } from '../core/interpreter';
 import { targetPlatform } from '../core/platform';
-import { CliError, type CliCommand, type CliIo } from './io';
+import { CliError, withInterrupts, type CliCommand, type CliIo } from './io';
+
+/** A real folder (not a link) holding a regular pyvenv.cfg. */
+async function isEnvironmentFolder(dir: string): Promise<boolean> {
+  const [st, cfg] = await Promise.all([fs.lstat(dir).catch(() => undefined), fs.lstat(path.join(dir, 'pyvenv.cfg')).catch(() => undefined)]);
+  return (st?.isDirectory() ?? false) && (cfg?.isFile() ?? false);
+}
 
 const HELP = `usage: venv-manager create [-h] [--python PATH_OR_SPEC] [--system-site-packages]
                            [--symlinks | --copies] [--clear] [--upgrade]
@@ -161,30 +170,47 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const info = await getInterpreterInfo(python, { env: io.env, cwd: io.cwd });
   checkVersionFlags(args, info);
-  const interrupted = new AbortController();
-  const builder = new EnvBuilder({
-    interpreterInfo: info,
-    systemSitePackages: args.systemSitePackages,
-    clear: args.clear,
-    symlinks: args.symlinks ?? targetPlatform(info.osName).symlinksByDefault,
-    upgrade: args.upgrade,
-    withPip: args.withPip,
-    prompt: args.prompt,
-    upgradeDeps: args.upgradeDeps,
-    scmIgnoreFiles: args.scmIgnoreFiles ? ['git'] : [],
-    env: io.env,
-    cwd: io.cwd,
-    signal: interrupted.signal,
-    log: (line) => io.stderr(`${line}\n`),
+  const messages = {
+    first: 'Interrupted: cancelling; what this create made is removed (Ctrl-C again to exit at once)...',
+    again: 'Interrupted again: exiting now; the environment may be half-built (it is marked incomplete).',
+  };
+  await withInterrupts(io, messages, async (signal) => {
+    const options: EnvBuilderOptions = {
+      interpreterInfo: info,
+      systemSitePackages: args.systemSitePackages,
+      clear: args.clear,
+      symlinks: args.symlinks ?? targetPlatform(info.osName).symlinksByDefault,
+      upgrade: args.upgrade,
+      withPip: args.withPip,
+      prompt: args.prompt,
+      upgradeDeps: args.upgradeDeps,
+      scmIgnoreFiles: args.scmIgnoreFiles ? ['git'] : [],
+      env: io.env,
+      cwd: io.cwd,
+      signal,
+      log: (line) => io.stderr(`${line}\n`),
+      confirmClear: async (dir) => {
+        const name = path.basename(dir);
+        const answer = io.ask ? await io.ask(`${dir} is not a virtual environment. Type its name (${name}) to delete everything in it: `) : undefined;
+        if (answer === undefined) throw new CliError(`Refusing to clear ${dir}: it is not a virtual environment (it has no pyvenv.cfg) and there is no terminal to confirm on. Nothing in it was deleted.`);
+        return answer.trim() === name;
+      },
+    };
+    const builder = new EnvBuilder(options);
+    for (const dir of args.dirs) {
+      const envDir = path.resolve(io.cwd, dir);
+      // An existing env is replaced as `clear` does it: refusals, lock, and the old env kept
+      // (set aside) until the new one is complete, so a failed or cancelled create loses nothing.
+      if (args.clear && (await isEnvironmentFolder(envDir))) {
+        try {
+          await replaceWithNewEnvironment(envDir, options, { signal, env: io.env, log: (line) => io.stderr(`${line}\n`) });
+        } catch (err) {
+          if (err instanceof LifecycleError && err.code === 'cancelled') throw new CliError('Cancelled. The environment is as it was.');
+          throw err;
+        }
+      } else await builder.create(envDir);
+    }
   });
-  // Ctrl-C stops between steps and removes an environment this run had just begun.
-  const onInterrupt = () => interrupted.abort();
-  process.once('SIGINT', onInterrupt);
-  try {
-    for (const dir of args.dirs) await builder.create(dir);
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
   return 0;
 }
 

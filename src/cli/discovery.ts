@@ -16,7 +16,7 @@ import {
 } from '../core/discovery';
 import type { PyvenvCfg } from '../core/pyvenvCfg';
 import { parseOptions } from './args';
-import { CliError, type CliCommand, type CliIo } from './io';
+import { CliError, printable, type CliCommand, type CliIo } from './io';
 
 /** JSON format version of these commands' output; bumped on an incompatible change. */
 export const DISCOVERY_JSON_FORMAT = 1;
@@ -110,14 +110,14 @@ export const listCommand: CliCommand = {
       io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, roots: dirs, environments: environments.map(environmentToJson), unreadable }, null, 2)}\n`);
       return 0;
     }
-    for (const u of unreadable) io.stderr(`warning: could not read ${u.path} (${u.code}); environments below it are not listed\n`);
+    for (const u of unreadable) io.stderr(`warning: could not read ${printable(u.path)} (${u.code}); environments below it are not listed\n`);
     if (environments.length === 0) {
-      io.stdout(`No virtual environments found under ${dirs.join(', ')}${parsed.flags.has('--global') ? ' or in the global places' : ''}.\n`);
+      io.stdout(`No virtual environments found under ${printable(dirs.join(', '))}${parsed.flags.has('--global') ? ' or in the global places' : ''}.\n`);
       return 0;
     }
     const lines: string[] = [];
     for (const e of environments) lines.push(describeEnvLine(e), ...problemLines(e));
-    io.stdout(`${lines.join('\n')}\n`);
+    io.stdout(`${lines.map(printable).join('\n')}\n`);
     return 0;
   },
 };
@@ -138,7 +138,7 @@ export const inspectCommand: CliCommand = {
     if (parsed.positionals.length !== 1) throw new CliError('inspect takes exactly one ENV_DIR. Run `venv-manager inspect --help`.', 2);
     const dir = path.resolve(io.cwd, parsed.positionals[0]);
     const env = (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env })) ?? (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env, kind: 'conda' }));
-    if (!env) throw new CliError(`${dir} is not a virtual environment: it holds no pyvenv.cfg (nor conda-meta).`);
+    if (!env) throw new CliError(`${printable(dir)} is not a virtual environment: it holds no pyvenv.cfg (nor conda-meta).`);
     if (parsed.flags.has('--json')) {
       io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, environment: environmentToJson(env) }, null, 2)}\n`);
       return 0;
@@ -161,7 +161,7 @@ export const inspectCommand: CliCommand = {
       else lines.push('  (not readable)');
     }
     lines.push('', env.health.ok ? 'health: ok' : 'health: PROBLEMS', ...env.health.problems.map((p) => `  ${p.code}: ${p.message}`));
-    io.stdout(`${lines.join('\n')}\n`);
+    io.stdout(`${lines.map(printable).join('\n')}\n`);
     return 0;
   },
 };
@@ -188,7 +188,7 @@ export const interpretersCommand: CliCommand = {
     }
     const label = (i: BaseInterpreter) => `${i.implementation ?? 'python'} ${versionLabel(i.version ?? '?', i.freeThreaded)}`;
     const width = Math.max(...found.map((i) => label(i).length));
-    io.stdout(`${found.map((i) => `${label(i).padEnd(width)}  ${i.path}  [${i.source}]`).join('\n')}\n`);
+    io.stdout(`${found.map((i) => printable(`${label(i).padEnd(width)}  ${i.path}  [${i.source}]`)).join('\n')}\n`);
     return 0;
   },
 };

@@ -5,7 +5,7 @@ import type { DeclaredSource } from '../core/declared';
 import { inspectEnvironment } from '../core/discovery';
 import { clearEnvironment, deleteEnvironment, environmentStatus, installIntoEnvironment, recoverEnvironment, recreateEnvironment, syncEnvironment, upgradeEnvironment, type EnvStatus, type InstallerChoice, type LifecycleOptions } from '../core/lifecycle';
 import { parseOptions, type ParsedOptions } from './args';
-import { CliError, type CliCommand, type CliIo } from './io';
+import { CliError, withInterrupts, type CliCommand, type CliIo } from './io';
 
 function oneEnvDir(command: string, parsed: ParsedOptions): string {
   if (parsed.positionals.length !== 1) throw new CliError(`${command}: expected exactly one ENV_DIR, got ${parsed.positionals.length}. Run \`venv-manager ${command} --help\`.`, 2);
@@ -28,29 +28,19 @@ async function checkAllowed(envDir: string, operation: EnvOperation, io: CliIo):
  * operation then puts the old env back before the process exits.
  */
 async function withLifecycleIo<T>(io: CliIo, verbose: boolean, run: (opts: LifecycleOptions) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    if (controller.signal.aborted) {
-      // A second Ctrl-C: stop now. The journal beside the env lets the next operation restore it.
-      io.stderr('Interrupted again: exiting now; the next operation on this environment restores it.\n');
-      process.exit(130);
-    }
-    io.stderr('Interrupted: cancelling and restoring the environment (Ctrl-C again to exit at once)...\n');
-    controller.abort();
+  const messages = {
+    first: 'Interrupted: cancelling and restoring the environment (Ctrl-C again to exit at once)...',
+    // A second Ctrl-C: stop now. The journal beside the env lets the next operation restore it.
+    again: 'Interrupted again: exiting now; the next operation on this environment restores it.',
   };
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
-  try {
-    return await run({
-      signal: controller.signal,
+  return withInterrupts(io, messages, (signal) =>
+    run({
+      signal,
       env: io.env,
       onProgress: (message) => io.stderr(`${message}\n`),
       ...(verbose ? { log: (line: string) => io.stderr(`  | ${line}\n`) } : {}),
-    });
-  } finally {
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
-  }
+    }),
+  );
 }
 
 const shortOptions = (a: string) => (a === '-r' ? '--requirements' : a === '-v' ? '--verbose' : a);
@@ -273,6 +263,7 @@ ${COMMON_NOTES}
       none: `Nothing to recover: no interrupted operation on ${envDir}.`,
       'rolled-back': `Restored ${envDir} as it was before the interrupted operation.`,
       completed: `Finished the interrupted operation on ${envDir}; the new environment stays.`,
+      unchanged: `The interrupted operation had not changed ${envDir} yet; it stays as it was, and what the operation left beside it was removed.`,
     };
     io.stderr(`${messages[result]}\n`);
     return 0;

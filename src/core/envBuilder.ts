@@ -15,6 +15,12 @@ import { targetPlatform, type TargetPlatform } from './platform';
 import { settleAll } from './mapLimited';
 import { pythonStrRepr, serializePyvenvCfg } from './pyvenvCfg';
 import { seedPip } from './seed';
+import { checkpoint } from './lifecycle/checkpoint';
+import { INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER } from './envFacts';
+import { removeIncompleteCfgLine } from './lifecycle/journal';
+import { LifecycleError } from './lifecycle/errors';
+import { acquireEnvLock } from './lifecycle/lock';
+import { checkEnvPath, mountPointsInside, removeTree } from './lifecycle/safety';
 
 export interface EnvBuilderOptions {
   /** Base interpreter path (or command on PATH); default 'python3'. */
@@ -38,6 +44,16 @@ export interface EnvBuilderOptions {
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
   log?: (line: string) => void;
+  /**
+   * With `clear`: the workspace folder the request came from; it and its ancestors are never
+   * cleared (as the home folder, a file-system root and shallow paths never are).
+   */
+  workspaceRoot?: string;
+  /**
+   * With `clear`, for an existing folder that is not a virtual environment (no pyvenv.cfg) and
+   * not empty: asked before anything in it is deleted; without it, or answering false, it is refused.
+   */
+  confirmClear?: (dir: string) => Promise<boolean>;
 }
 
 /** What venv calls `context`: the paths of the environment being built. */
@@ -93,6 +109,8 @@ export class EnvBuilder {
   protected readonly options: EnvBuilderOptions;
   /** `prompt='.'` means the current directory's name at construction time (bpo-38901, 3.9+). */
   private readonly cwdName: string;
+  /** Contexts of the creates in progress (marked incomplete until their commit). */
+  private readonly building = new WeakSet<EnvContext>();
 
   constructor(options: EnvBuilderOptions = {}) {
     this.options = options;
@@ -123,24 +141,78 @@ export class EnvBuilder {
     return this.origPrompt;
   }
 
+  /**
+   * Builds the environment under its lock (the one the lifecycle operations take), marked
+   * incomplete until everything is in place. A create that fails or is cancelled removes what it
+   * made: the folder and parents it created, or what it put into a folder that was empty.
+   */
   async create(envDir: string): Promise<EnvContext> {
     this.checkCancelled();
     const dir = path.resolve(this.options.cwd ?? process.cwd(), envDir);
     const [info, topCreated] = await settleAll([this.interpreterInfo(), topmostMissing(dir)]);
+    const startedEmpty = topCreated === undefined && (await isEmptyDir(dir));
+    let failed = false;
     try {
-      return await this.build(dir, info);
+      // The lock lives beside the env, so its parent folders come first.
+      if (topCreated !== undefined && topCreated !== dir) await makedirs(path.dirname(dir)).catch((err: unknown) => Promise.reject(toVenvError(err, path.dirname(dir))));
+      const lock = await this.lockEnvironment(dir);
+      try {
+        return await this.build(dir, info);
+      } catch (err) {
+        failed = true;
+        // Nothing of the user's was there: do not leave a half-built environment behind.
+        if (topCreated !== undefined) await removeTree(dir).catch(() => undefined);
+        else if (startedEmpty) await emptyFolder(dir);
+        throw err;
+      } finally {
+        await lock.release();
+      }
     } catch (err) {
-      // Nothing of the user's was there: do not leave a half-built environment behind.
-      if (topCreated !== undefined) await removeCreated(dir, topCreated);
+      failed = true;
+      if (this.options.signal?.aborted) {
+        const removed = topCreated !== undefined || startedEmpty ? ` Removed what this create had made in ${dir}.` : '';
+        throw new VenvError(`Cancelled.${removed}`, { cause: err });
+      }
       if (err instanceof VenvError) throw err;
-      if (this.options.signal?.aborted) throw new VenvError('Cancelled.', { cause: err });
       throw toVenvError(err);
+    } finally {
+      // The parents it made, once the lock beside the env is gone (rmdir: only empty ones).
+      if (failed && topCreated !== undefined && topCreated !== dir) await removeEmptyParents(dir, topCreated);
     }
+  }
+
+  /**
+   * Takes the env's lock for the whole create, so no lifecycle operation (or other create) on the
+   * same env runs meanwhile. Overridden where the caller already holds it.
+   * @internal
+   */
+  protected async lockEnvironment(envDir: string): Promise<{ release(): Promise<void> }> {
+    try {
+      return await acquireEnvLock(envDir, 'create');
+    } catch (err) {
+      if (err instanceof LifecycleError && err.code === 'locked') throw new VenvError(err.message, { cause: err });
+      // No lock file can be made beside the env (a file as parent, a read-only folder): no other
+      // operation can take one there either, and the create itself fails with venv's own error.
+      return { release: async () => undefined };
+    }
+  }
+
+  /**
+   * Whether create itself commits (removes the incomplete marks once the env is built); false
+   * where the caller commits later (recreate installs requirements first).
+   * @internal
+   */
+  protected commitsItself(): boolean {
+    return true;
   }
 
   private async build(envDir: string, info: InterpreterInfo): Promise<EnvContext> {
     this.progress(`Creating ${envDir}`);
     const context = await this.ensureDirectories(envDir, info);
+    // Incomplete until the commit below: a marker file (what discovery and the lifecycle
+    // operations look for) and a line in pyvenv.cfg (see createConfiguration).
+    await fs.writeFile(path.join(envDir, INCOMPLETE_MARKER), 'Venv Manager is creating this environment; until this file is gone it is incomplete.\n');
+    this.building.add(context);
     this.checkCancelled();
     const scmFiles = versionAtLeast(info, 3, 13) ? [...this.scmIgnoreFiles].map((scm) => this.createScmIgnoreFile(context, scm)) : [];
     // The ignore files, the interpreter files and the first cfg do not depend on each other. Without
@@ -165,6 +237,13 @@ export class EnvBuilder {
       this.progress('Upgrading pip');
       await this.upgradeDependencies(context);
     }
+    this.checkCancelled();
+    checkpoint('create:built', this.options.env);
+    this.building.delete(context);
+    if (this.commitsItself()) {
+      await removeIncompleteCfgLine(context.cfgPath).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+      await fs.unlink(path.join(envDir, INCOMPLETE_MARKER));
+    }
     return context;
   }
 
@@ -188,7 +267,7 @@ export class EnvBuilder {
         // Unlike venv, a link or a file at the env dir is refused BEFORE anything is cleared:
         // clearing must never reach outside the environment.
         await this.checkCreatable(envDir, await fs.lstat(envDir));
-        if (this.clear) await this.clearDirectory(envDir);
+        if (this.clear) await this.clearExisting(envDir);
       }
     }
     if (!base.baseExecutable && versionAtLeast(base, 3, 10)) {
@@ -254,10 +333,31 @@ export class EnvBuilder {
     };
   }
 
+  /**
+   * `clear` on an existing folder, with the refusals of the lifecycle operations' clear: never a
+   * file-system root, the home folder, the workspace folder, anything containing one of them, a
+   * path less than two levels deep, or a folder with another file system mounted inside; a folder
+   * that is not an environment (no pyvenv.cfg) and not empty only when `confirmClear` says so.
+   * @internal
+   */
+  protected async clearExisting(envDir: string): Promise<void> {
+    try {
+      await checkEnvPath(envDir, this.options.workspaceRoot !== undefined ? { workspaceRoot: this.options.workspaceRoot } : {});
+    } catch (err) {
+      throw new VenvError((err as Error).message, { cause: err });
+    }
+    const mounted = await mountPointsInside(await fs.realpath(envDir));
+    if (mounted.length > 0) throw new VenvError(`Refusing to clear ${envDir}: another file system is mounted inside it (${mounted.join(', ')}).`);
+    const isEnv = (await lstatOrUndefined(path.join(envDir, 'pyvenv.cfg')))?.isFile() ?? false;
+    if (!isEnv && !(await isEmptyDir(envDir)) && !(await this.options.confirmClear?.(envDir))) {
+      throw new VenvError(`Refusing to clear ${envDir}: it is not a virtual environment (it has no pyvenv.cfg) and is not empty. Nothing in it was deleted.`);
+    }
+    await this.clearDirectory(envDir);
+  }
+
   /** Deletes every entry of `dir`, never following a link (a link is removed, not its target). */
   async clearDirectory(dir: string): Promise<void> {
-    const entries = await fs.readdir(dir);
-    await settleAll(entries.map((name) => fs.rm(path.join(dir, name), { recursive: true, force: true })));
+    await emptyFolder(dir);
   }
 
   /** The `pyvenv.cfg` lines, in venv's order, for the base interpreter's version. */
@@ -295,7 +395,10 @@ export class EnvBuilder {
   }
 
   async createConfiguration(context: EnvContext): Promise<void> {
-    await fs.writeFile(context.cfgPath, serializePyvenvCfg(this.configurationLines(context), context.platform.eol), 'utf8');
+    // While the env is being built its cfg carries a line without '=': Python, pip and uv skip it,
+    // our cfg reader (and so discovery) reports it, so a half-built env never reads as healthy.
+    const incomplete = this.building.has(context) ? `${INCOMPLETE_CFG_LINE}${context.platform.eol}` : '';
+    await fs.writeFile(context.cfgPath, serializePyvenvCfg(this.configurationLines(context), context.platform.eol) + incomplete, 'utf8');
   }
 
   /** Creates the ignore file of one SCM: calls `create<Scm>IgnoreFile(context)` (e.g. createGitIgnoreFile). */
@@ -620,12 +723,27 @@ async function topmostMissing(dir: string): Promise<string | undefined> {
   return missing;
 }
 
+async function isEmptyDir(dir: string): Promise<boolean> {
+  const handle = await fs.opendir(dir).catch(() => undefined);
+  if (!handle) return false;
+  try {
+    return (await handle.read()) === null;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** Removes every entry of `dir` (links unlinked, never followed); `dir` itself stays. */
+async function emptyFolder(dir: string): Promise<void> {
+  const entries = await fs.readdir(dir).catch(() => [] as string[]);
+  await settleAll(entries.map((name) => removeTree(path.join(dir, name))));
+}
+
 /**
- * Removes the env dir a failed create made, then the parents it made on the way up to `top`;
+ * Removes the parents a failed create made on the way up to `top` (its env dir is gone already);
  * rmdir only removes empty ones, so nothing that appeared there meanwhile is lost.
  */
-async function removeCreated(dir: string, top: string): Promise<void> {
-  await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+async function removeEmptyParents(dir: string, top: string): Promise<void> {
   for (let p = dir; p !== top; ) {
     p = path.dirname(p);
     if (!(await fs.rmdir(p).then(() => true, () => false))) return;

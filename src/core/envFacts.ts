@@ -143,6 +143,12 @@ export function journalPathFor(realParent: string, name: string): string {
   return path.join(realParent, `.${name}.venv-manager.journal`);
 }
 
+/** The env name a journal file name belongs to (`.<name>.venv-manager.journal`), else undefined. */
+export function journalEnvName(entryName: string): string | undefined {
+  const m = /^\.(.+)\.venv-manager\.journal$/.exec(entryName);
+  return m?.[1];
+}
+
 /** The marker file inside an env that is still being built; removing it is the commit point. */
 export const INCOMPLETE_MARKER = '.venv-manager-incomplete';
 

@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEnvironment } from '../../src/core/envBuilder';
 import { getInterpreterInfo, type InterpreterInfo } from '../../src/core/interpreter';
-import { getUnpackCount, missingEnsurepipError, seedPip } from '../../src/core/seed';
+import { getUnpackCount, missingEnsurepipError, seedPip, seedWheels } from '../../src/core/seed';
+import { bytecodeTag } from '../../src/core/seed/cache';
 import { findPythons, atLeast } from '../unit/core/pythons';
 
 const pythons = findPythons().filter((p) => atLeast(p, 3, 8));
@@ -92,9 +93,12 @@ describe('seedPip against ensurepip', { concurrency: false }, () => {
       const unpacksBefore = getUnpackCount();
       const envPython = path.join(ours, 'bin', path.basename(py.path));
       await seedPip({ info, envDir: ours, binDir: path.join(ours, 'bin'), sitePackages: sitePackages(ours, info), envPython, cacheDir, osName: 'posix' });
-      // Interpreters bundling the very same wheel (pip 23.0.1 in 3.8-3.10) share one image.
-      const fresh = info.bundledWheels.filter((w) => !unpackedWheels.has(sha256(w.path)));
-      info.bundledWheels.forEach((w) => unpackedWheels.add(sha256(w.path)));
+      // One image per wheel and bytecode tag: it is byte-compiled for that Python before it is
+      // published, and never written again, so interpreters of one minor version bundling the very
+      // same wheel share it; another minor version (pip 23.0.1 in 3.8-3.10) gets its own.
+      const imageKey = (w: { path: string }) => `${sha256(w.path)}:${bytecodeTag(info) ?? ''}`;
+      const fresh = seedWheels(info).filter((w) => !unpackedWheels.has(imageKey(w)));
+      seedWheels(info).forEach((w) => unpackedWheels.add(imageKey(w)));
       assert.equal(getUnpackCount() - unpacksBefore, fresh.length, 'each new wheel unpacked once');
       assert.ok(fs.statSync(path.join(sitePackages(ours, info), 'pip', '__init__.py')).nlink >= 2, 'hard-linked from the cache');
       const pycache = path.join(sitePackages(ours, info), 'pip', '__pycache__');

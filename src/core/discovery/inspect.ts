@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
-import { INCOMPLETE_MARKER, isStale, lockPathFor, readLock, type LockInfo } from '../envFacts';
+import { INCOMPLETE_MARKER, isSiblingOf, isStale, journalPathFor, lockPathFor, readLock, type LockInfo } from '../envFacts';
 import { isFile, lstatOrUndefined, readdirOrEmpty } from '../fsUtil';
 import { readInterpreterVersionOnDisk } from './interpreters';
 import { readRegularFileHead } from './safeRead';
@@ -243,7 +243,49 @@ async function liveOperation(dir: string): Promise<LockInfo | undefined> {
   return info && !info.token.startsWith('unreadable:') && !isStale(info) ? info : undefined;
 }
 
-async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: string, opts: InspectOptions): Promise<DiscoveredEnvironment | undefined> {
+/**
+ * An env an operation moved aside and was killed before it put one back at `dir`: nothing (or a
+ * folder without a cfg) is at its path, and the journal beside it names the aside copy. Described
+ * from that copy, at its own path, as incomplete, so it is listed with Recover offered.
+ */
+async function movedAside(dir: string, scope: 'workspace' | 'global', source: string, opts: InspectOptions): Promise<DiscoveredEnvironment | undefined> {
+  const name = path.basename(dir);
+  const realParent = await fs.realpath(path.dirname(dir)).catch(() => undefined);
+  if (!realParent) return undefined;
+  const head = await readRegularFileHead(journalPathFor(realParent, name), 64 * 1024);
+  if (!head || head.size > head.bytes.length) return undefined;
+  let record: { operation?: unknown; aside?: unknown };
+  try {
+    record = JSON.parse(head.bytes.toString('utf8')) as typeof record;
+  } catch {
+    return undefined;
+  }
+  // Only the sibling names our operations make are followed, never a path a journal names.
+  if (!isSiblingOf(name, 'old', record.aside)) return undefined;
+  const asidePath = path.join(realParent, record.aside);
+  const aside = await inspectVenv(asidePath, scope, source, { ...opts, name: opts.name ?? name }, false);
+  if (!aside) return undefined;
+  const here = (p: string) => (p === asidePath || p.startsWith(asidePath + path.sep) ? dir + p.slice(asidePath.length) : p);
+  const operation = typeof record.operation === 'string' ? record.operation : 'operation';
+  return {
+    ...aside,
+    path: dir,
+    interpreterPath: here(aside.interpreterPath),
+    binDir: here(aside.binDir),
+    cfgPath: path.join(dir, 'pyvenv.cfg'),
+    health: {
+      ok: false,
+      problems: [
+        {
+          code: 'incomplete',
+          message: `an interrupted ${operation} moved this environment aside (to ${asidePath}) and did not finish; run \`venv-manager recover ${dir}\` (or Recover Interrupted Operation) to put it back`,
+        },
+      ],
+    },
+  };
+}
+
+async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: string, opts: InspectOptions, followJournal = true): Promise<DiscoveredEnvironment | undefined> {
   const cfgPath = path.join(dir, 'pyvenv.cfg');
   // Independent reads run together: a scan inspects hundreds of environments.
   const [read, layout, incomplete] = await Promise.all([
@@ -251,7 +293,7 @@ async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: s
     findLayout(dir, opts.platform ?? process.platform),
     fs.lstat(path.join(dir, INCOMPLETE_MARKER)).then(() => true, () => false),
   ]);
-  if ('missing' in read && read.missing) return undefined;
+  if ('missing' in read && read.missing) return followJournal ? movedAside(dir, scope, source, opts) : undefined;
   const cfg = 'cfg' in read ? read.cfg : undefined;
   const problems: EnvHealthProblem[] = [];
   if (incomplete) {
@@ -261,7 +303,7 @@ async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: s
         ? { code: 'busy', message: `Venv Manager is changing this environment right now (${holder.operation}, process ${holder.pid} since ${holder.started})` }
         : {
             code: 'incomplete',
-            message: `an interrupted Venv Manager operation left this environment half-built; run \`venv-manager recover ${dir}\` (or any lifecycle command on it) to restore the previous one`,
+            message: `an interrupted Venv Manager operation left this environment half-built; run \`venv-manager recover ${dir}\` (or any lifecycle command on it) to restore the previous one, or delete it if it was being created`,
           },
     );
   }

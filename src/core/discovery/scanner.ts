@@ -8,7 +8,7 @@
  */
 import { promises as fs, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { isLifecycleSibling } from '../envFacts';
+import { isLifecycleSibling, journalEnvName } from '../envFacts';
 import { isSameOrInside } from '../paths';
 
 /** Never worth walking into: huge, or never holding an environment of their own. */
@@ -110,6 +110,14 @@ export async function scanForEnvironments(
 
   const queue: Task[] = [{ dir: rootDir, rel: opts.startRel ?? '', depth: opts.startDepth ?? 0 }];
 
+  const reported = new Set<string>();
+  const report = (dir: string) => {
+    if (reported.has(dir)) return;
+    reported.add(dir);
+    result.envDirs.push(dir);
+    opts.onFound?.(dir);
+  };
+
   const visit = (task: Task): void => {
     let entries: Dirent[];
     try {
@@ -121,10 +129,15 @@ export async function scanForEnvironments(
     result.foldersRead++;
     for (const e of entries) {
       if (e.name === 'pyvenv.cfg' && !e.isDirectory()) {
-        result.envDirs.push(task.dir);
-        opts.onFound?.(task.dir);
+        report(task.dir);
         return;
       }
+    }
+    // An operation's journal beside an env: the env may be moved aside right now (killed just
+    // after), with nothing or a half-built folder at its path; inspecting it says so.
+    for (const e of entries) {
+      const name = journalEnvName(e.name);
+      if (name !== undefined && !e.isDirectory()) report(path.join(task.dir, name));
     }
     if (task.depth >= maxDepth) return;
     for (const e of entries) {

@@ -33,7 +33,7 @@ export async function replaceWithNewEnvironment(envDir: string, builder: EnvBuil
     await replaceEnvironment(ctx, 'clear', async () => {
       await buildEnvironment(ctx, {
         ...builder,
-        clear: false,
+        clear: builder.clear ?? false,
         upgrade: false,
         env: ctx.env,
         ...(ctx.opts.cacheDir ? { cacheDir: ctx.opts.cacheDir } : {}),

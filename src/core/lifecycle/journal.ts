@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { INCOMPLETE_CFG_LINE } from '../envFacts';
 
 /**
  * What an operation in flight has done, written beside the env before each step that moves
@@ -70,4 +71,14 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/** Rewrites the cfg without INCOMPLETE_CFG_LINE, atomically (temp file + rename). */
+export async function removeIncompleteCfgLine(cfgPath: string): Promise<void> {
+  const text = await fs.readFile(cfgPath, 'utf8');
+  const kept = text.split(/(?<=\n)/).filter((line) => line.trimEnd() !== INCOMPLETE_CFG_LINE).join('');
+  const tmp = `${cfgPath}.venv-manager-tmp`;
+  const mode = (await fs.stat(cfgPath)).mode & 0o7777;
+  await fs.writeFile(tmp, kept, { encoding: 'utf8', mode });
+  await fs.rename(tmp, cfgPath);
 }

@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { binDirOf, isInterpreterEntryName, INCOMPLETE_CFG_LINE, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, siblingName, isStale, readLock } from '../envFacts';
+import { binDirOf, isInterpreterEntryName, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, siblingName, isStale, readLock } from '../envFacts';
 import { isSameProcessAlive, processStartTime } from '../processes';
 import { lexists } from '../fsUtil';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
-import { readJournal, removeJournal, syncDir, writeJournal, type JournalRecord } from './journal';
+import { readJournal, removeIncompleteCfgLine, removeJournal, syncDir, writeJournal, type JournalRecord } from './journal';
 import { acquireEnvLock } from './lock';
 import { checkEnvDir, checkEnvPath, removeEnvTree, removeTree, type CheckedEnv } from './safety';
 
@@ -35,7 +35,12 @@ export interface OperationContext {
   log(line: string): void;
 }
 
-export type RecoveryResult = 'none' | 'rolled-back' | 'completed';
+/**
+ * What recovery did: nothing to do; put the previous env back; kept the finished new one (removing
+ * the old copy); or found the env never changed (an install killed while taking its snapshot) and
+ * removed only what the operation had left beside it.
+ */
+export type RecoveryResult = 'none' | 'rolled-back' | 'completed' | 'unchanged';
 
 /** True when the folder is a half-built env left by an interrupted recreate/clear. */
 export async function isIncompleteEnvironment(envDir: string): Promise<boolean> {
@@ -74,8 +79,10 @@ export async function runLocked<T>(envDirInput: string, operation: string, opts:
     const recovered = await recoverLocked(where.realParent, where.name, log);
     if (recovered === 'rolled-back') progress('Restored the environment an interrupted operation had moved aside');
     if (recovered === 'completed') progress('Finished an interrupted operation');
+    if (recovered === 'unchanged') progress('Removed what an interrupted operation left beside the environment (it had not changed it)');
     const checked = await checkEnvDir(envDirInput, opts);
-    if (await isIncompleteEnvironment(checked.envDir)) {
+    // Deleting a half-built env (a create that was killed) is what its message suggests; nothing else runs on one.
+    if (operation !== 'delete' && (await isIncompleteEnvironment(checked.envDir))) {
       throw new LifecycleError('failed', `${envDirInput} is a half-built environment and the previous one is gone; delete it or recreate it from a requirements file.`);
     }
     return await body({ ...where, checked, env: opts.env ?? process.env, opts, progress, log });
@@ -166,10 +173,13 @@ async function recoverLocked(realParent: string, name: string, log: (line: strin
       const asidePath = path.join(realParent, record.aside);
       if (await lexists(asidePath)) {
         const newIsComplete = (await lexists(envPath)) && !(await isIncompleteEnvironment(envPath)) && (await lexists(path.join(envPath, 'pyvenv.cfg')));
+        // An install changes the env only once its installer runs (its pid is journalled first):
+        // killed before that, the copy aside is a partial snapshot and the env was never touched.
+        const untouched = record.operation === 'install' && record.installerPid === undefined;
         if (newIsComplete) {
-          log(`Removing ${asidePath}, the environment a finished ${record.operation} replaced`);
+          log(untouched ? `Removing ${asidePath}, the snapshot an interrupted install was taking; the environment was not changed` : `Removing ${asidePath}, the environment a finished ${record.operation} replaced`);
           await discardReplaced(realParent, name, asidePath, log);
-          result = 'completed';
+          result = untouched ? 'unchanged' : 'completed';
         } else {
           log(`Rolling back an interrupted ${record.operation}: restoring ${envPath} from ${asidePath}`);
           await restoreAside(realParent, name, asidePath, log);
@@ -283,16 +293,6 @@ export async function replaceEnvironment(ctx: OperationContext, operation: 'recr
   await discardReplaced(ctx.realParent, ctx.name, asidePath, ctx.log);
   checkpoint(`${operation}:old-removed`, ctx.env);
   await removeJournal(ctx.journalPath);
-}
-
-/** Rewrites the cfg without INCOMPLETE_CFG_LINE, atomically (temp file + rename). */
-async function removeIncompleteCfgLine(cfgPath: string): Promise<void> {
-  const text = await fs.readFile(cfgPath, 'utf8');
-  const kept = text.split(/(?<=\n)/).filter((line) => line.trimEnd() !== INCOMPLETE_CFG_LINE).join('');
-  const tmp = `${cfgPath}.venv-manager-tmp`;
-  const mode = (await fs.stat(cfgPath)).mode & 0o7777;
-  await fs.writeFile(tmp, kept, { encoding: 'utf8', mode });
-  await fs.rename(tmp, cfgPath);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { resolvePythonSpec } from '../discovery';
-import { EnvBuilder, type EnvBuilderOptions, type EnvContext } from '../envBuilder';
-import { findBaseInterpreter, type EnvSettings, INCOMPLETE_CFG_LINE } from '../envFacts';
+import { EnvBuilder, type EnvBuilderOptions } from '../envBuilder';
+import { findBaseInterpreter, type EnvSettings } from '../envFacts';
 import { LifecycleError } from './errors';
 import type { OperationContext } from './operation';
 
@@ -41,18 +41,37 @@ export async function rebuildOptions(ctx: OperationContext, python: string, sett
   };
 }
 
-/** Every pyvenv.cfg it writes carries INCOMPLETE_CFG_LINE; the commit removes it. */
+/**
+ * Builds into the fresh folder replaceEnvironment made, under the lock runLocked holds; the env
+ * stays marked incomplete (marker file and cfg line) for replaceEnvironment's commit, after the
+ * requirements are in. The folder holds nothing to clear.
+ */
 class InProgressEnvBuilder extends EnvBuilder {
-  override async createConfiguration(context: EnvContext): Promise<void> {
-    await super.createConfiguration(context);
-    await fs.appendFile(context.cfgPath, `${INCOMPLETE_CFG_LINE}${context.platform.eol}`, 'utf8');
+  protected override async lockEnvironment(): Promise<{ release(): Promise<void> }> {
+    return { release: async () => undefined };
   }
+
+  protected override commitsItself(): boolean {
+    return false;
+  }
+
+  protected override async clearExisting(): Promise<void> {
+    // replaceEnvironment has just made the folder: there is nothing of the user's in it.
+  }
+}
+
+/**
+ * Builds (or, with `upgrade`, rebuilds in place) the env at `ctx.envPath` inside an operation that
+ * holds its lock and commits itself: the env stays marked incomplete for that commit.
+ */
+export async function createInOperation(ctx: OperationContext, options: EnvBuilderOptions): Promise<void> {
+  await new InProgressEnvBuilder(options).create(ctx.envPath);
 }
 
 /** Creates the env at `ctx.envPath`, marked incomplete, turning the builder's error into a LifecycleError. */
 export async function buildEnvironment(ctx: OperationContext, options: EnvBuilderOptions): Promise<void> {
   try {
-    await new InProgressEnvBuilder(options).create(ctx.envPath);
+    await createInOperation(ctx, options);
   } catch (err) {
     if (ctx.opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled while creating the environment.', { cause: err });
     throw new LifecycleError('build-failed', `Creating the new environment failed: ${(err as Error).message}`, { cause: err });

@@ -2,7 +2,8 @@ import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Limiter, settleAll } from '../mapLimited';
-import { parsePyvenvCfg, type PyvenvCfg } from '../pyvenvCfg';
+import { readRegularFileHead } from '../discovery/safeRead';
+import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, type PyvenvCfg } from '../pyvenvCfg';
 import { LifecycleError } from './errors';
 import { isSameOrInside, isStrictlyInside } from '../paths';
 
@@ -92,7 +93,13 @@ export async function checkEnvDir(envDirInput: string, opts: SafetyOptions = {})
   if (mounted.length > 0) {
     throw new LifecycleError('unsafe-path', `Refusing to touch ${envDirInput}: another file system is mounted inside it (${mounted.join(', ')}). Unmount it first.`);
   }
-  const cfg = parsePyvenvCfg(await fs.readFile(cfgPath));
+  // Read as discovery reads it: bounded, and never a FIFO or a device.
+  const head = await readRegularFileHead(cfgPath, PYVENV_CFG_MAX_BYTES);
+  if (!head) throw new LifecycleError('not-an-env', `${cfgPath} cannot be read; refusing to touch ${envDirInput}.`);
+  if (head.size > head.bytes.length) {
+    throw new LifecycleError('not-an-env', `${cfgPath} is ${head.size} bytes, larger than any pyvenv.cfg (at most ${PYVENV_CFG_MAX_BYTES} are read); refusing to touch ${envDirInput}.`);
+  }
+  const cfg = parsePyvenvCfg(head.bytes);
   return { envDir, parent: path.dirname(envDir), name: path.basename(envDir), cfg };
 }
 

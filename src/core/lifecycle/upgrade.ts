@@ -1,14 +1,13 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { createEnvironment } from '../envBuilder';
 import { envProcessEnv, loadExeca } from '../execa';
 import { getInterpreterInfo } from '../interpreter';
 import { binDirOf, envPythonOf, isInterpreterEntryName, readEnvSettings, INCOMPLETE_MARKER, siblingName } from '../envFacts';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
-import { removeJournal, syncDir, writeJournal } from './journal';
+import { removeIncompleteCfgLine, removeJournal, syncDir, writeJournal } from './journal';
 import { BACKUP_COMPLETE, restoreBackup, runLocked, type LifecycleOptions } from './operation';
-import { baseInterpreterFor, rebuildOptions } from './rebuild';
+import { baseInterpreterFor, createInOperation, rebuildOptions } from './rebuild';
 import { removeTree } from './safety';
 
 export interface UpgradeOptions extends LifecycleOptions {
@@ -75,9 +74,10 @@ export async function upgradeEnvironment(envDir: string, opts: UpgradeOptions = 
     checkpoint('upgrade:backed-up', ctx.env);
     ctx.progress(`Upgrading ${ctx.checked.envDir} to Python ${info.versionString}`);
     try {
-      await createEnvironment(ctx.envPath, options);
+      await createInOperation(ctx, options);
       await checkEnvPythonRuns(ctx.envPath, ctx.env, opts.signal);
       checkpoint('upgrade:built', ctx.env);
+      await removeIncompleteCfgLine(path.join(ctx.envPath, 'pyvenv.cfg'));
       await fs.unlink(marker);
       await syncDir(ctx.envPath);
     } catch (err) {

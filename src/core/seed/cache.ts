@@ -4,16 +4,22 @@
  * site-packages, `image.json` = what installing needs to know). Keyed by content because distros
  * ship rebuilt wheels under the same name (Debian's pip-23.0.1 is not PyPI's).
  *
- * An image is built in a private temporary directory and renamed into place, so a reader only
- * ever sees complete images; when two processes build the same image at once the second rename
- * fails, and that process discards its copy and uses the winner's.
+ * An image is built (unpacked, and byte-compiled for one Python's cache tag) in a private temporary
+ * directory and renamed into place, so a reader only ever sees complete images, and a published
+ * image is never written again; when two processes build the same image at once the second rename
+ * fails, and that process discards its copy and uses the winner's. `image.json` lists every file
+ * with its size and carries a hash of that manifest: an image is checked against it before
+ * anything is linked from it, and a damaged one (a file truncated or deleted, a torn or
+ * wrong-shaped manifest) is set aside and built again.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { loadExeca } from '../execa';
 import type { InterpreterInfo } from '../interpreter';
+import { isSameProcessAlive } from '../processes';
+import { removeTree } from '../lifecycle/safety';
 import { parseEntryPoints, parseRecord, unpackWheel, type RecordRow } from './wheel';
 import { findScriptTemplate } from './scripts';
 
@@ -42,13 +48,23 @@ export interface InstallImage {
   scriptTemplate?: string;
   /** Windows launcher stubs shipped inside this wheel (`t64.exe` -> path under site/). */
   launcherStubs: Record<string, string>;
+  /** The `__pycache__` tag the image was compiled for, and its .pyc files (under site/). */
+  bytecodeTag?: string;
+  bytecode?: string[];
+}
+
+/** Whose bytecode an image carries: the Python that compiles it, and its cache tag. */
+export interface BytecodeFor {
+  info: InterpreterInfo;
+  log?: (line: string) => void;
 }
 
 // 2: launcher templates of pips whose installer sets them in a class body (pip 26) are read.
 // From 2 on the format is part of the image folder's name, so versions of Venv Manager that expect
 // different formats (an older CLI beside a newer extension) keep separate images instead of each
 // replacing the other's while it is being linked from.
-const IMAGE_FORMAT = 2;
+// 3: bytecode compiled before publishing (image names end in the cache tag), sizes and a hash in image.json.
+const IMAGE_FORMAT = 3;
 const IMAGE_FILE = 'image.json';
 
 let unpackCount = 0;
@@ -78,59 +94,163 @@ async function wheelHash(file: string): Promise<string> {
   return pending;
 }
 
-async function readImage(dir: string): Promise<InstallImage | undefined> {
-  try {
-    const data = JSON.parse(await fs.readFile(path.join(dir, IMAGE_FILE), 'utf8')) as { format: number; image: InstallImage };
-    if (data.format !== IMAGE_FORMAT) return undefined;
-    return { ...data.image, siteDir: path.join(dir, 'site') };
-  } catch {
-    return undefined;
-  }
+/** What image.json holds: the image, the size of every file under site/, and a hash of both. */
+interface ImageManifest {
+  format: number;
+  image: InstallImage;
+  sizes: number[];
+  digest: string;
 }
 
-/** The install image of `wheel`, unpacking it first if no process has done so yet. */
-export async function ensureImage(wheel: WheelRef, cacheDir: string, signal?: AbortSignal): Promise<InstallImage> {
+function manifestDigest(image: InstallImage, sizes: number[]): string {
+  return createHash('sha256').update(JSON.stringify([image, sizes])).digest('hex');
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * The image in `dir` when its manifest is whole and every file it lists is there with its size;
+ * otherwise why not (undefined reason: there is no image at all).
+ */
+async function readImage(dir: string): Promise<{ image: InstallImage } | { damaged?: string }> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, IMAGE_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return (await fs.lstat(dir).then(() => true, () => false)) ? { damaged: `${IMAGE_FILE} is missing` } : {};
+    return { damaged: `${IMAGE_FILE} cannot be read (${(err as Error).message})` };
+  }
+  let data: Partial<ImageManifest>;
+  try {
+    data = JSON.parse(text) as Partial<ImageManifest>;
+  } catch (err) {
+    return { damaged: `${IMAGE_FILE} is not JSON (${(err as Error).message})` };
+  }
+  const image = data?.image;
+  const sizes = data?.sizes;
+  if (data?.format !== IMAGE_FORMAT || typeof image !== 'object' || image === null || !Array.isArray(sizes)) return { damaged: `${IMAGE_FILE} has another format` };
+  if (typeof data.digest !== 'string' || data.digest !== manifestDigest(image, sizes)) return { damaged: `${IMAGE_FILE} does not match its hash` };
+  const files = [...(isStringArray(image.files) ? image.files : []), ...(image.bytecode ?? [])];
+  if (!isStringArray(image.files) || (image.bytecode !== undefined && !isStringArray(image.bytecode)) || files.length !== sizes.length) return { damaged: `${IMAGE_FILE} is malformed` };
+  const site = path.join(dir, 'site');
+  // The cheap check before anything is linked: every file there, with its size (stat only).
+  for (let i = 0; i < files.length; i++) {
+    const file = path.join(site, ...files[i]!.split('/'));
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      return { damaged: `${files[i]} is missing` };
+    }
+    if (!st.isFile() || st.size !== sizes[i]) return { damaged: `${files[i]} has ${st.size} bytes instead of ${sizes[i]}` };
+  }
+  return { image: { ...image, siteDir: site } };
+}
+
+/**
+ * The install image of `wheel` (byte-compiled for `forPython` when given), built first if no
+ * process has done so yet, and rebuilt when the cached one is damaged.
+ */
+export async function ensureImage(wheel: WheelRef, cacheDir: string, signal?: AbortSignal, forPython?: BytecodeFor): Promise<InstallImage> {
   const seedDir = path.join(cacheDir, 'seed');
-  const dir = path.join(seedDir, `${wheel.project}-${wheel.version}-${await wheelHash(wheel.path)}-f${IMAGE_FORMAT}`);
-  const existing = await readImage(dir);
-  if (existing) return existing;
+  const tag = forPython ? bytecodeTag(forPython.info) : undefined;
+  const dir = path.join(seedDir, `${wheel.project}-${wheel.version}-${await wheelHash(wheel.path)}-f${IMAGE_FORMAT}${tag ? `-${tag}` : ''}`);
+  const found = await readImage(dir);
+  if ('image' in found) return found.image;
   let pending = building.get(dir);
   if (!pending) {
-    pending = buildImage(wheel, seedDir, dir, signal).finally(() => building.delete(dir));
+    if (found.damaged) forPython?.log?.(`The seed cache image ${dir} is damaged (${found.damaged}); building it again.`);
+    const compile = tag && forPython ? { tag, python: forPython.info.executable, log: forPython.log } : undefined;
+    pending = buildImage(wheel, seedDir, dir, signal, compile).finally(() => building.delete(dir));
     building.set(dir, pending);
   }
   return pending;
 }
 
-async function buildImage(wheel: WheelRef, seedDir: string, dir: string, signal?: AbortSignal): Promise<InstallImage> {
-  await fs.mkdir(seedDir, { recursive: true });
-  const tmp = path.join(seedDir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+const TMP_PREFIX = '.tmp-';
+const DAMAGED_PREFIX = '.damaged-';
+
+/** A builder's temporary image is abandoned once its process is gone and it has not changed for this long. */
+const ABANDONED_AFTER_MS = 10 * 60_000;
+
+/**
+ * Removes what builders killed midway left in the seed folder: temporary images whose process is
+ * gone (the pid is in the name; the age guards a cache shared with another machine) and damaged
+ * images set aside. Runs only when an image is built.
+ */
+async function sweepSeedDir(seedDir: string): Promise<void> {
+  for (const entry of await fs.readdir(seedDir).catch(() => [] as string[])) {
+    const p = path.join(seedDir, entry);
+    let abandoned = entry.startsWith(DAMAGED_PREFIX);
+    if (entry.startsWith(TMP_PREFIX)) {
+      const pid = Number(entry.slice(TMP_PREFIX.length).split('-')[0]);
+      const age = Date.now() - ((await fs.lstat(p).catch(() => undefined))?.mtimeMs ?? Date.now());
+      abandoned = pid !== process.pid && !isSameProcessAlive(pid) && age > ABANDONED_AFTER_MS;
+    }
+    if (abandoned) await removeTree(p).catch(() => undefined);
+  }
+}
+
+async function buildImage(wheel: WheelRef, seedDir: string, dir: string, signal: AbortSignal | undefined, compile: { tag: string; python: string; log?: (line: string) => void } | undefined): Promise<InstallImage> {
+  try {
+    await fs.mkdir(seedDir, { recursive: true });
+  } catch (err) {
+    throw cacheError(err, seedDir);
+  }
+  await sweepSeedDir(seedDir);
+  const tmp = path.join(seedDir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     const site = path.join(tmp, 'site');
     await fs.mkdir(site, { recursive: true });
     unpackCount += 1;
     const entries = await unpackWheel(wheel.path, site, signal);
-    const image = await describeImage(wheel, site, entries.map((e) => e.name));
-    await fs.writeFile(path.join(tmp, IMAGE_FILE), JSON.stringify({ format: IMAGE_FORMAT, image: { ...image, siteDir: '' } }));
+    let image: InstallImage = { ...(await describeImage(wheel, site, entries.map((e) => e.name))), siteDir: '' };
+    await writeManifest(tmp, image, site);
+    if (compile) {
+      // Compiled here, before the image is published: nobody links from it while it changes.
+      const bytecode = await compileImage(site, compile.tag, compile.python, compile.log, signal);
+      if (bytecode) {
+        image = { ...image, bytecodeTag: compile.tag, bytecode };
+        await writeManifest(tmp, image, site);
+      }
+    }
+    signal?.throwIfAborted();
     try {
       await fs.rename(tmp, dir);
     } catch (err) {
       const winner = await readImage(dir);
-      if (winner) {
-        await fs.rm(tmp, { recursive: true, force: true });
-        return winner;
+      if ('image' in winner) {
+        await removeTree(tmp);
+        return winner.image;
       }
-      // A directory without a readable image.json is a damaged leftover: replace it.
-      await fs.rm(dir, { recursive: true, force: true });
+      // A damaged image (or a leftover of an older format) is set aside in one rename, so no
+      // reader ever sees it half-removed, then removed; the new one takes its place.
+      const aside = path.join(seedDir, `${DAMAGED_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+      await fs.rename(dir, aside).catch(() => undefined);
       await fs.rename(tmp, dir).catch(() => {
         throw err;
       });
+      await removeTree(aside).catch(() => undefined);
     }
     return { ...image, siteDir: path.join(dir, 'site') };
   } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true });
-    throw err;
+    await removeTree(tmp).catch(() => undefined);
+    throw cacheError(err, dir);
   }
+}
+
+/** Names the seed cache in a file-system error about it (so ENOSPC or EROFS point at the cache). */
+function cacheError(err: unknown, where: string): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (!e?.code || (e.name === 'AbortError')) return err as Error;
+  return new Error(`The seed cache ${where} could not be written: ${e.message}`, { cause: err });
+}
+
+async function writeManifest(imageDir: string, image: InstallImage, site: string): Promise<void> {
+  const files = [...image.files, ...(image.bytecode ?? [])];
+  const sizes = await Promise.all(files.map((f) => fs.stat(path.join(site, ...f.split('/'))).then((st) => st.size)));
+  const manifest: ImageManifest = { format: IMAGE_FORMAT, image, sizes, digest: manifestDigest(image, sizes) };
+  await fs.writeFile(path.join(imageDir, IMAGE_FILE), JSON.stringify(manifest));
 }
 
 const readOptional = (file: string) => fs.readFile(file, 'utf8').catch(() => undefined);
@@ -217,40 +337,30 @@ if sys.implementation.cache_tag == tag:
 sys.stdout.write('\n@@BYTECODE@@' + json.dumps(done) + '\n')
 `;
 
-const compiling = new Map<string, Promise<string[] | undefined>>();
-
 /**
- * The bytecode files of `image` for `info`'s Python, compiled into the image once per tag (next to
- * the sources, as `__pycache__/<name>.<tag>.pyc`: additive, written atomically by py_compile) and
- * listed in `bytecode-<tag>.json`, which is renamed into place last. Undefined when there is none
- * and it cannot be made; seeding then goes on without bytecode.
+ * The bytecode files of `image` for `info`'s Python: those it was compiled with when it was built
+ * for that Python's tag (see ensureImage's `forPython`), else undefined (Python then compiles on
+ * first import).
  */
-export async function ensureBytecode(image: InstallImage, info: InterpreterInfo, log?: (line: string) => void, signal?: AbortSignal): Promise<string[] | undefined> {
+export async function ensureBytecode(image: InstallImage, info: InterpreterInfo): Promise<string[] | undefined> {
   const tag = bytecodeTag(info);
-  if (!tag) return undefined;
-  const imageDir = path.dirname(image.siteDir);
-  const listFile = path.join(imageDir, `bytecode-${tag}.json`);
-  const existing = await fs.readFile(listFile, 'utf8').then((t) => JSON.parse(t) as string[], () => undefined);
-  if (existing) return existing;
-  let pending = compiling.get(listFile);
-  if (!pending) {
-    pending = compileImage(image.siteDir, tag, info.executable, listFile, log, signal).finally(() => compiling.delete(listFile));
-    compiling.set(listFile, pending);
-  }
-  return pending;
+  return tag && image.bytecodeTag === tag ? image.bytecode : undefined;
 }
 
-async function compileImage(siteDir: string, tag: string, python: string, listFile: string, log?: (line: string) => void, signal?: AbortSignal): Promise<string[] | undefined> {
+async function compileImage(siteDir: string, tag: string, python: string, log?: (line: string) => void, signal?: AbortSignal): Promise<string[] | undefined> {
   const execa = await loadExeca();
   const result = await execa(python, ['-I', '-c', COMPILE_SCRIPT, siteDir, tag], { reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}) });
+  signal?.throwIfAborted();
   const marker = (result.stdout ?? '').lastIndexOf('@@BYTECODE@@');
-  const list = result.exitCode === 0 && marker >= 0 ? (JSON.parse(result.stdout.slice(marker + '@@BYTECODE@@'.length)) as string[] | null) : null;
-  if (!list) {
+  let list: unknown = null;
+  try {
+    list = result.exitCode === 0 && marker >= 0 ? JSON.parse(result.stdout.slice(marker + '@@BYTECODE@@'.length)) : null;
+  } catch {
+    list = null;
+  }
+  if (!isStringArray(list)) {
     log?.(`Not byte-compiling the seeded packages for ${tag}: ${result.exitCode === 0 ? 'the interpreter reports another cache tag' : (result.all ?? '').trim().split('\n').pop()}`);
     return undefined;
   }
-  const tmp = `${listFile}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  await fs.writeFile(tmp, JSON.stringify(list));
-  await fs.rename(tmp, listFile);
   return list;
 }

@@ -72,7 +72,7 @@ export async function seedPip(request: SeedRequest): Promise<void> {
 
   let images: InstallImage[];
   try {
-    images = await settleAll(wheels.map((w) => ensureImage(w, request.cacheDir, request.signal)));
+    images = await settleAll(wheels.map((w) => ensureImage(w, request.cacheDir, request.signal, { info, ...(log ? { log } : {}) })));
   } catch (err) {
     if (request.signal?.aborted) throw new VenvError('Cancelled.', { cause: err });
     return fallback(err instanceof Error ? err.message : String(err));
@@ -98,7 +98,7 @@ export async function seedPip(request: SeedRequest): Promise<void> {
     ...(request.signal ? { signal: request.signal } : {}),
   };
   const requested = writesRequested(pip.version);
-  const bytecode = await settleAll(pending.map((img) => ensureBytecode(img, info, log, request.signal)));
+  const bytecode = await settleAll(pending.map((img) => ensureBytecode(img, info)));
   request.signal?.throwIfAborted();
   await settleAll(pending.map((img, i) => installImage(img, pip.scriptTemplate!, stubs, target, requested, bytecode[i])));
   log?.(`Seeded ${pending.map((img) => `${img.project} ${img.version}`).join(', ') || 'nothing (already installed)'} from the cache.`);

@@ -27,6 +27,7 @@ export async function recoverEnvironmentCommand(ctx: CommandContext, arg?: Envir
   const message = {
     'rolled-back': vscode.l10n.t('Put {0} back as it was before the interrupted operation.', env.path),
     completed: vscode.l10n.t('The interrupted operation on {0} had finished; removed what it left beside it.', env.path),
+    unchanged: vscode.l10n.t('The interrupted operation had not changed {0} yet; it stays as it was, and what the operation left beside it was removed.', env.path),
     none: vscode.l10n.t('{0} had no interrupted operation to recover.', env.path),
   }[result];
   ctx.log.info(`Recovered ${env.path}: ${result}`);

@@ -138,7 +138,8 @@ describe('venv-manager create', () => {
     const code = await exited;
     assert.ok(sent, `the create finished before it could be interrupted (exit ${code})`);
     assert.equal(code, 1, stderr);
-    assert.match(stderr, /^Error: Cancelled\.\n$/);
+    // It says it is cancelling, then that it did and what it removed.
+    assert.match(stderr, /^Interrupted: cancelling[^\n]*\nError: Cancelled\. Removed what this create had made in [^\n]*\n$/);
     assert.equal(await fs.stat(env).catch(() => undefined), undefined, 'the env dir was removed');
   });
 

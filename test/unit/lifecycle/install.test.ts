@@ -117,12 +117,12 @@ describe('installIntoEnvironment', () => {
       const req = await writeRequirements(project, 'requirements.txt', ['alpha==1.0']);
       const before = await snapshotTree(envDir);
       await runCliAndKillAt(CLI, ['install', envDir, '-r', req, '--installer', 'pip'], step, wheels.env);
-      // Before the installer starts the env is untouched and recovery only drops the snapshot;
+      // Before the installer starts the env is untouched and recovery only drops the snapshot (and says so);
       // once it started the env is marked incomplete and the snapshot is put back.
       const installing = step !== 'install:snapshot-taken';
       const seen = await inspectEnvironment(envDir);
       assert.equal(seen?.health.problems.some((p) => p.code === 'incomplete'), installing, JSON.stringify(seen?.health));
-      assert.equal(await recoverEnvironment(envDir), installing ? 'rolled-back' : 'completed');
+      assert.equal(await recoverEnvironment(envDir), installing ? 'rolled-back' : 'unchanged');
       assert.deepEqual(await snapshotTree(envDir), before);
       assert.deepEqual(await leftovers(project), []);
     });

@@ -168,14 +168,19 @@ if (CHILD) {
       const info = await getInterpreterInfo(py.path, { cacheDir });
       const tag = bytecodeTag(info)!;
       assert.equal(tag, `cpython-${py.version[0]}${py.version[1]}`);
-      const image = await ensureImage(wheel!, cacheDir);
-      const [a, b] = await Promise.all([ensureBytecode(image, info), ensureBytecode(image, info)]);
+      // Compiled while the image is built, before it is published; an image is never changed after.
+      const [image, same] = await Promise.all([ensureImage(wheel!, cacheDir, undefined, { info }), ensureImage(wheel!, cacheDir, undefined, { info })]);
+      assert.equal(image.siteDir, same.siteDir);
+      assert.match(path.basename(path.dirname(image.siteDir)), new RegExp(`-${tag}$`));
+      const a = await ensureBytecode(image, info);
       assert.ok(a && a.length > 100);
-      assert.deepEqual(a, b);
-      const listFile = path.join(path.dirname(image.siteDir), `bytecode-${tag}.json`);
-      const listed = fs.statSync(listFile).mtimeMs;
-      assert.deepEqual(await ensureBytecode(image, info), a, 'read back from the list');
-      assert.equal(fs.statSync(listFile).mtimeMs, listed, 'not compiled again');
+      const manifest = path.join(path.dirname(image.siteDir), 'image.json');
+      const listed = fs.statSync(manifest).mtimeMs;
+      const unpacked = getUnpackCount();
+      assert.deepEqual(await ensureBytecode(await ensureImage(wheel!, cacheDir, undefined, { info }), info), a, 'read back from the manifest');
+      assert.equal(fs.statSync(manifest).mtimeMs, listed, 'not compiled again');
+      assert.equal(getUnpackCount(), unpacked, 'not unpacked again');
+      assert.equal(await ensureBytecode(await ensureImage(wheel!, cacheDir), info), undefined, 'an image built without a Python has no bytecode');
       for (const pyc of a.slice(0, 20)) assert.match(pyc, new RegExp(`/__pycache__/[^/]+\\.${tag}\\.pyc$`));
       // The interpreter itself accepts the bytecode: importing from the image writes no new .pyc.
       const pycache = path.join(image.siteDir, 'pip', '__pycache__');
@@ -201,7 +206,7 @@ if (CHILD) {
       const [ftInfo, gilInfo] = await Promise.all([getInterpreterInfo(ft.path, { cacheDir }), getInterpreterInfo(gil.path, { cacheDir })]);
       const ftWheel = ftInfo.bundledWheels.find((w) => w.project === 'pip');
       if (!ftWheel) return t.skip('the free-threaded build bundles no pip');
-      const image = await ensureImage(ftWheel, cacheDir);
+      const image = await ensureImage(ftWheel, cacheDir, undefined, { info: ftInfo });
       const compiled = await ensureBytecode(image, ftInfo);
       assert.ok(compiled && compiled.length > 100, 'compiled by the free-threaded build');
       assert.deepEqual(await ensureBytecode(image, gilInfo), compiled, 'the default build reuses the list: one tag');
