@@ -91,6 +91,10 @@ def judged_create(self, env_dir):
                 mocked[MOCKABLE[name]] = True
             else:
                 not_applicable('builder attribute %s replaced' % name)
+    prompt = getattr(self, 'orig_prompt', self.prompt)
+    if prompt is not None and not isinstance(prompt, str):
+        # 3.11/3.12's test_config_file_command_key passes prompt=True; venv writes repr(True).
+        not_applicable('a prompt that is not a string (%r); ours takes strings' % (prompt,))
     scms = sorted(getattr(self, 'scm_ignore_files', ()))
     if any(scm != 'git' for scm in scms):
         not_applicable('ignore files for %s (only git is built in)' % ', '.join(scms))
@@ -106,7 +110,7 @@ def judged_create(self, env_dir):
             'symlinks': bool(self.symlinks),
             'upgrade': bool(self.upgrade),
             'withPip': bool(self.with_pip),
-            'prompt': getattr(self, 'orig_prompt', self.prompt),
+            'prompt': prompt,
             'upgradeDeps': bool(getattr(self, 'upgrade_deps', False)),
             'scmIgnoreFiles': scms,
         },
