@@ -50,7 +50,7 @@ const noPauseHook = {
 
 // The command line's entry (dist/cli.js) holds only the dispatcher and the command table; each
 // command module is a bundle of its own, required when that command runs (see src/cli/commands.ts).
-const cliChunks = { create: 'src/cli/create.ts', discovery: 'src/cli/discovery.ts', lifecycle: 'src/cli/lifecycle.ts' };
+const cliChunks = { create: 'src/cli/create.ts', discovery: 'src/cli/discovery.ts', lifecycle: 'src/cli/lifecycle.ts', packages: 'src/cli/packages.ts' };
 const cliApart = {
   name: 'cli-apart',
   setup(build) {

@@ -17,6 +17,7 @@ export interface CommandEntry {
 const create = () => require('./create') as typeof import('./create');
 const discovery = () => require('./discovery') as typeof import('./discovery');
 const lifecycle = () => require('./lifecycle') as typeof import('./lifecycle');
+const packages = () => require('./packages') as typeof import('./packages');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export const commands: readonly CommandEntry[] = [
@@ -24,6 +25,8 @@ export const commands: readonly CommandEntry[] = [
   { name: 'list', summary: 'list virtual environments under folders (and globally with --global), with health', load: () => discovery().listCommand },
   { name: 'inspect', summary: "show one environment's parsed pyvenv.cfg and health", load: () => discovery().inspectCommand },
   { name: 'interpreters', summary: 'list base Python interpreters (newest first)', load: () => discovery().interpretersCommand },
+  { name: 'packages', summary: "list an environment's installed packages (and which are outdated)", load: () => packages().packagesCommand },
+  { name: 'find-package', summary: 'list the environments that have a package installed, with its version', load: () => packages().findPackageCommand },
   { name: 'recreate', summary: "replace an environment with a fresh one holding a requirements file's packages", load: () => lifecycle().recreateCommand },
   { name: 'install', summary: 'install a requirements file into an environment, all or nothing', load: () => lifecycle().installCommand },
   { name: 'sync', summary: 'make an environment hold exactly what a requirements file, pyproject.toml or pylock.toml declares', load: () => lifecycle().syncCommand },

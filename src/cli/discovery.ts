@@ -58,6 +58,37 @@ function problemLines(env: DiscoveredEnvironment): string[] {
   return env.health.problems.map((p) => `      ${p.code}: ${p.message}`);
 }
 
+/**
+ * The environments under each DIR (which must be folders), sorted by path, then the global ones when
+ * asked: what `list` prints and what `find-package` searches.
+ */
+export async function environmentsUnder(
+  dirs: readonly string[],
+  opts: { exclude?: readonly string[]; maxDepth?: number; global?: { extraFolders: string[] } },
+  io: CliIo,
+): Promise<{ environments: DiscoveredEnvironment[]; unreadable: { path: string; code: string }[] }> {
+  for (const dir of dirs) {
+    const st = await stat(dir).catch(() => undefined);
+    if (!st?.isDirectory()) throw new CliError(`${dir} ${st ? 'is not a folder' : 'does not exist'}.`);
+  }
+  const scans = await Promise.all(dirs.map((dir) => scanForEnvironments(dir, { exclude: [...(opts.exclude ?? [])], ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}) })));
+  const unreadable = scans.flatMap((s) => s.unreadable);
+  const found = await inspectAll(
+    [...new Set(scans.flatMap((s) => s.envDirs))].sort().map((dir) => ({ dir, source: 'workspace' })),
+    'workspace',
+    { env: io.env },
+  );
+  const seen = new Set<string>();
+  const environments: DiscoveredEnvironment[] = [];
+  for (const e of found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
+  if (opts.global) {
+    for (const e of await findGlobalEnvironments({ env: io.env, extraFolders: opts.global.extraFolders })) {
+      if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
+    }
+  }
+  return { environments, unreadable };
+}
+
 const listHelp = `usage: venv-manager list [--json] [--global] [--depth N] [--exclude GLOB]... [DIR ...]
 
 Lists the Python virtual environments (folders holding a pyvenv.cfg) under each DIR (default: the
@@ -86,26 +117,11 @@ export const listCommand: CliCommand = {
     const maxDepth = depthText === undefined ? undefined : Number(depthText);
     if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 0)) throw new CliError(`--depth must be a whole number >= 0, not '${depthText}'.`, 2);
     const dirs = (parsed.positionals.length > 0 ? parsed.positionals : ['.']).map((d) => path.resolve(io.cwd, d));
-    const exclude = parsed.values.get('--exclude') ?? [];
-    for (const dir of dirs) {
-      const st = await stat(dir).catch(() => undefined);
-      if (!st?.isDirectory()) throw new CliError(`${dir} ${st ? 'is not a folder' : 'does not exist'}.`);
-    }
-    const scans = await Promise.all(dirs.map((dir) => scanForEnvironments(dir, { exclude, ...(maxDepth !== undefined ? { maxDepth } : {}) })));
-    const unreadable = scans.flatMap((s) => s.unreadable);
-    const found = await inspectAll(
-      [...new Set(scans.flatMap((s) => s.envDirs))].sort().map((dir) => ({ dir, source: 'workspace' })),
-      'workspace',
-      { env: io.env },
-    );
-    const seen = new Set<string>();
-    const environments: DiscoveredEnvironment[] = [];
-    for (const e of found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
-    if (parsed.flags.has('--global')) {
-      for (const e of await findGlobalEnvironments({ env: io.env, extraFolders: parsed.values.get('--extra') ?? [] })) {
-        if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
-      }
-    }
+    const { environments, unreadable } = await environmentsUnder(dirs, {
+      exclude: parsed.values.get('--exclude') ?? [],
+      ...(maxDepth !== undefined ? { maxDepth } : {}),
+      ...(parsed.flags.has('--global') ? { global: { extraFolders: parsed.values.get('--extra') ?? [] } } : {}),
+    }, io);
     if (parsed.flags.has('--json')) {
       io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, roots: dirs, environments: environments.map(environmentToJson), unreadable }, null, 2)}\n`);
       return 0;
@@ -122,6 +138,13 @@ export const listCommand: CliCommand = {
   },
 };
 
+/** The environment at `dir` (a venv, or a conda env), or a CliError saying it is not one. */
+export async function inspectEnvDir(dir: string, io: CliIo): Promise<DiscoveredEnvironment> {
+  const env = (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env })) ?? (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env, kind: 'conda' }));
+  if (!env) throw new CliError(`${printable(dir)} is not a virtual environment: it holds no pyvenv.cfg (nor conda-meta).`);
+  return env;
+}
+
 const inspectHelp = `usage: venv-manager inspect ENV_DIR [--json]
 
 Shows one environment: its pyvenv.cfg (every line as read), where its interpreter, base
@@ -136,9 +159,7 @@ export const inspectCommand: CliCommand = {
   async run(args: string[], io: CliIo): Promise<number> {
     const parsed = parseOptions('inspect', args, { flags: ['--json'] });
     if (parsed.positionals.length !== 1) throw new CliError('inspect takes exactly one ENV_DIR. Run `venv-manager inspect --help`.', 2);
-    const dir = path.resolve(io.cwd, parsed.positionals[0]);
-    const env = (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env })) ?? (await inspectEnvironment(dir, 'workspace', 'cli', { env: io.env, kind: 'conda' }));
-    if (!env) throw new CliError(`${printable(dir)} is not a virtual environment: it holds no pyvenv.cfg (nor conda-meta).`);
+    const env = await inspectEnvDir(path.resolve(io.cwd, parsed.positionals[0]), io);
     if (parsed.flags.has('--json')) {
       io.stdout(`${JSON.stringify({ format: DISCOVERY_JSON_FORMAT, environment: environmentToJson(env) }, null, 2)}\n`);
       return 0;

@@ -25,15 +25,23 @@ export const Commands = {
   showLog: 'venvManager.showLog',
   showGlobalEnvironments: 'venvManager.showGlobalEnvironments',
   showPythonPerTool: 'venvManager.showPythonPerTool',
+  installPackage: 'venvManager.installPackage',
+  checkForUpdates: 'venvManager.checkForUpdates',
+  exportRequirements: 'venvManager.exportRequirements',
+  findPackage: 'venvManager.findPackage',
   // Tree-only: they act on a cfg entry item and make no sense from the palette.
   openCfgEntry: 'venvManager.openCfgEntry',
   copyValue: 'venvManager.copyValue',
+  uninstallPackage: 'venvManager.uninstallPackage',
+  upgradePackage: 'venvManager.upgradePackage',
+  copyPackageSpec: 'venvManager.copyPackageSpec',
+  revealPackage: 'venvManager.revealPackage',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
 /** Commands that need a tree item and are therefore hidden from the command palette. */
-export const TREE_ONLY_COMMANDS: readonly CommandId[] = [Commands.openCfgEntry, Commands.copyValue];
+export const TREE_ONLY_COMMANDS: readonly CommandId[] = [Commands.openCfgEntry, Commands.copyValue, Commands.uninstallPackage, Commands.upgradePackage, Commands.copyPackageSpec, Commands.revealPackage];
 
 /** Setting keys, relative to the `venvManager` section. */
 export const CONFIG_SECTION = 'venvManager';
@@ -77,6 +85,14 @@ export const ItemTokens = {
   interrupted: 'interrupted;',
   /** Installed packages no longer match the env's remembered source: Sync applies. */
   drifted: 'drifted;',
+  /** The "Packages (N)" node of an environment. */
+  packages: 'packages;',
+  /** One installed distribution. */
+  package: 'package;',
+  /** On packages/package items: install, upgrade and uninstall may run (an env of ours, healthy). */
+  packagesChangeable: 'packagesChangeable;',
+  /** A package a newer release was found for by the last Check for Updates. */
+  outdated: 'outdated;',
 } as const;
 
 /** workspaceState key prefix for the active environment of a workspace folder. */

@@ -7,6 +7,7 @@ import { DriftMonitor } from './environments/driftMonitor';
 import { EnvironmentStore } from './environments/environmentStore';
 import { EnvironmentWatcher } from './environments/environmentWatcher';
 import { PythonInterop } from './interop/pythonInterop';
+import { PackageStore } from './packages/packageStore';
 import { ActiveEnvironmentStatusBar } from './statusBar';
 import { TerminalActivation } from './terminal/terminalActivation';
 import { EnvironmentsTreeProvider } from './tree/environmentsTreeProvider';
@@ -23,7 +24,8 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
   const active = new ActiveEnvironments(context.workspaceState, store);
   const terminalActivation = new TerminalActivation(context.environmentVariableCollection, active, log);
   const drift = new DriftMonitor(store, log);
-  const tree = new EnvironmentsTreeProvider(store, active, vscode.Uri.joinPath(context.extensionUri, 'media'), drift);
+  const packages = new PackageStore(context.globalState, log, store.onDidChange);
+  const tree = new EnvironmentsTreeProvider(store, active, vscode.Uri.joinPath(context.extensionUri, 'media'), drift, packages);
   const prompter = new PrompterHolder();
   const interop = new PythonInterop(active, store, context.workspaceState, log, prompter);
   context.subscriptions.push(
@@ -31,12 +33,13 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
     store,
     drift,
     active,
+    packages,
     terminalActivation,
     tree,
     vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
     interop,
     new ActiveEnvironmentStatusBar(interop),
-    ...registerCommands({ store, drift, active, prompter, log, interop, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
+    ...registerCommands({ store, drift, active, packages, prompter, log, interop, showGlobalEnvironments: () => tree.showGlobalEnvironments() }),
   );
 
   const treeFilled = new Promise<number>((resolve) => {

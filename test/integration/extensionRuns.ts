@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { findInterpreters, parsePyvenvCfg, serializePyvenvCfg } from '../../src/core';
 import { pythonEnvironmentsStandInVsix, pythonExtensionVsix, repoRoot } from '../harness/paths';
 import { writeDeclaredProject } from '../fixtures/declaredProject';
+import { buildWheel } from '../fixtures/wheels';
 import type { IntegrationRun } from './runs';
 
 interface Interpreters { python: string; pythonVersion: string; otherPython?: string }
@@ -50,6 +51,31 @@ async function sampleWorkspaceWithEnvs(tmp: string, folderName: string): Promise
   venv(interpreters.python, broken);
   editCfg(broken, (pairs) => pairs.map(([k, v]) => [k, k === 'home' ? path.join(tmp, 'gone', 'bin') : v]));
   fs.writeFileSync(path.join(tmp, 'facts.json'), JSON.stringify({ ...interpreters, workspace: ws }, null, 2));
+  return ws;
+}
+
+/**
+ * The sample workspace with `.venv` (CPython's venv, with pip) holding alpha 1.0 (+ beta) installed
+ * from a local wheel folder; the folder also holds gamma 3.0 and Foo_Bar 1.0, and alpha 2.0 is in a
+ * second folder the suite adds to find-links for Check for Updates (PIP_FIND_LINKS is split at
+ * spaces, so that name has none). The suite points pip at them through the extension host's own
+ * environment (facts.json names the folders).
+ */
+async function workspaceWithPackages(tmp: string): Promise<string> {
+  const interpreters = await pickInterpreters();
+  const ws = path.join(tmp, 'packages workspace');
+  fs.cpSync(path.join(repoRoot, 'examples', 'sample-workspace'), ws, { recursive: true });
+  const wheels = path.join(tmp, 'wheels');
+  const newer = path.join(tmp, 'newer-wheels');
+  await buildWheel(wheels, { name: 'alpha', version: '1.0', requires: ['beta>=2'] });
+  await buildWheel(wheels, { name: 'beta', version: '2.0' });
+  await buildWheel(wheels, { name: 'gamma', version: '3.0' });
+  await buildWheel(wheels, { name: 'Foo_Bar', version: '1.0' });
+  await buildWheel(newer, { name: 'alpha', version: '2.0', requires: ['beta>=2'] });
+  const envDir = path.join(ws, '.venv');
+  execFileSync(interpreters.python, ['-m', 'venv', envDir], { stdio: 'pipe' });
+  execFileSync(path.join(envDir, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, 'alpha==1.0'], { stdio: 'pipe', env: { ...process.env, PIP_CONFIG_FILE: '/dev/null' } });
+  fs.writeFileSync(path.join(tmp, 'facts.json'), JSON.stringify({ ...interpreters, workspace: ws, wheels, newerWheels: newer }, null, 2));
   return ws;
 }
 
@@ -127,6 +153,12 @@ export const extensionRuns: IntegrationRun[] = [
     env: quietPip,
     settings: bashTerminals,
     prepare: (tmp) => sampleWorkspaceWithEnvs(tmp, 'sample workspace'),
+  },
+  {
+    name: 'extension-packages',
+    suites: ['packages'],
+    env: { ...quietPip, PIP_CONFIG_FILE: '/dev/null' },
+    prepare: workspaceWithPackages,
   },
   {
     name: 'extension-multi-root',

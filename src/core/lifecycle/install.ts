@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { prepareInstall, type PreparedInstall } from '../declared/prepare';
 import { describeSource, loadDeclared, resolveSource, writeRememberedSource, type DeclaredSet, type DeclaredSource } from '../declared/sources';
 import { targetFactsOf, type TargetFacts } from '../declared/target';
-import { INCOMPLETE_MARKER, siblingName } from '../envFacts';
+import { envPythonOf, INCOMPLETE_MARKER, siblingName } from '../envFacts';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
-import { installerChoice, installForOperation, type InstallerChoice } from './installer';
+import { checkPackageSpecs, installerChoice, installForOperation, installPackageSpecs, uninstallDistributions, type InstallerChoice } from './installer';
 import { removeJournal, syncDir, writeJournal, type JournalRecord } from './journal';
 import { discardReplaced, journalInstaller, restoreAside, runLocked, type LifecycleOptions, type OperationContext } from './operation';
 import { readableRequirements } from './requirements';
@@ -38,6 +38,44 @@ export async function installIntoEnvironment(envDir: string, opts: InstallOption
       });
     });
     ctx.progress(`Installed ${describeSource(source)} into ${ctx.checked.envDir}`);
+  });
+}
+
+export interface ChangePackagesOptions extends LifecycleOptions {
+  /** Package specs to install (`name`, `name==1.0`), with `upgrade` to upgrade them; or: */
+  packages?: readonly string[];
+  upgrade?: boolean;
+  /** Distributions to uninstall. Exactly one of `packages` and `uninstall`. */
+  uninstall?: readonly string[];
+  installer?: InstallerChoice;
+}
+
+/**
+ * Installs, upgrades or uninstalls named packages in an existing environment, all or nothing like
+ * a requirements install (the same lock, journal and snapshot; see changeInPlace).
+ */
+export async function changePackages(envDir: string, opts: ChangePackagesOptions): Promise<void> {
+  if ((opts.packages === undefined) === (opts.uninstall === undefined)) throw new LifecycleError('failed', 'Name packages to install or to uninstall (one of the two).');
+  checkPackageSpecs(opts.packages ?? opts.uninstall!);
+  const installer = installerChoice(opts.installer);
+  const what = opts.uninstall ? `Uninstalled ${opts.uninstall.join(', ')}` : `${opts.upgrade ? 'Upgraded' : 'Installed'} ${opts.packages!.join(', ')}`;
+  await runLocked(envDir, 'install', opts, async (ctx) => {
+    await changeInPlace(ctx, 'install', async (recordInstaller) => {
+      const req = {
+        envDir: ctx.envPath,
+        envPython: envPythonOf(ctx.envPath),
+        installer,
+        env: ctx.env,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: ctx.progress,
+        log: ctx.log,
+        onSpawn: recordInstaller,
+      };
+      if (opts.uninstall) await uninstallDistributions({ ...req, names: opts.uninstall });
+      else await installPackageSpecs({ ...req, packages: opts.packages!, upgrade: opts.upgrade === true });
+      checkpoint('install:installed', ctx.env);
+    });
+    ctx.progress(`${what} in ${ctx.checked.envDir}`);
   });
 }
 

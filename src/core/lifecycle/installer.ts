@@ -55,7 +55,10 @@ export interface InstallRequest {
 
 export interface InstallResult {
   readonly tool: 'pip' | 'uv';
+  /** stdout and stderr, interleaved as they came. */
   readonly output: string;
+  /** stdout alone (what `list --format=json` prints). */
+  readonly stdout: string;
 }
 
 /** Finds an executable on the PATH of `env` (no shell involved). */
@@ -159,6 +162,41 @@ export async function uninstallDistributions(req: Omit<InstallRequest, 'requirem
   return runInstaller(tool, command, args, installerEnv(req), req, { what: `removing ${req.names.join(', ')}`, cwd: req.envDir });
 }
 
+/**
+ * Installs package specs (`name`, `name==1.0`; with `upgrade`, `--upgrade`) into an env with its
+ * pip, or with uv (same choice as installing requirements). Specs that read as options are refused.
+ */
+export async function installPackageSpecs(req: Omit<InstallRequest, 'requirements' | 'extraArgs'> & { packages: readonly string[]; upgrade?: boolean }): Promise<InstallResult> {
+  checkPackageSpecs(req.packages);
+  const uv = await pickUv(req);
+  const tool: 'pip' | 'uv' = uv ? 'uv' : 'pip';
+  const command = uv ?? req.envPython;
+  const upgrade = req.upgrade ? ['--upgrade'] : [];
+  const args = uv
+    ? ['pip', 'install', '--python', req.envPython, ...uvFlagsFromPipEnv(req.env), ...upgrade, ...req.packages]
+    : ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', ...upgrade, ...req.packages];
+  return runInstaller(tool, command, args, installerEnv(req), req, { what: `${req.upgrade ? 'upgrading' : 'installing'} ${req.packages.join(', ')}`, cwd: req.envDir });
+}
+
+/** Package specs the user typed: none empty, none starting with '-' (pip would read it as an option). */
+export function checkPackageSpecs(specs: readonly string[]): void {
+  if (specs.length === 0) throw new LifecycleError('failed', 'No package named.');
+  for (const spec of specs) {
+    if (spec.trim() === '' || spec.trim().startsWith('-')) throw new LifecycleError('failed', `'${spec}' is not a package name or requirement (like name or name==1.0).`);
+  }
+}
+
+/** `pip list --outdated --format=json` in the env (or `uv pip list --outdated`, same choice as installing); the JSON is in `stdout`. */
+export async function listOutdatedJson(req: Omit<InstallRequest, 'requirements' | 'extraArgs'>): Promise<InstallResult> {
+  const uv = await pickUv(req);
+  const tool: 'pip' | 'uv' = uv ? 'uv' : 'pip';
+  const command = uv ?? req.envPython;
+  const args = uv
+    ? ['pip', 'list', '--outdated', '--format=json', '--python', req.envPython, ...uvFlagsFromPipEnv(req.env)]
+    : ['-m', 'pip', 'list', '--disable-pip-version-check', '--no-input', '--outdated', '--format=json'];
+  return runInstaller(tool, command, args, installerEnv(req), req, { what: `checking ${req.envDir} for updates`, cwd: req.envDir });
+}
+
 async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[], env: NodeJS.ProcessEnv, req: Omit<InstallRequest, 'requirements'>, job: { what: string; cwd: string }): Promise<InstallResult> {
   if (req.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled before the installer started.');
   const display = `${tool === 'uv' ? 'uv' : path.basename(command)} ${args.join(' ')}`;
@@ -171,6 +209,7 @@ async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[],
     windowsHide: true,
   });
   let output = '';
+  let stdout = '';
   let cancelled = false;
   const kill = () => {
     cancelled = true;
@@ -202,6 +241,9 @@ async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[],
       pending = '';
     });
   };
+  child.stdout!.on('data', (chunk: string) => {
+    if (stdout.length < MAX_OUTPUT_CHARS) stdout += chunk;
+  });
   pump(child.stdout!);
   pump(child.stderr!);
 
@@ -230,7 +272,7 @@ async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[],
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
       throw new LifecycleError('install-failed', `${job.what[0].toUpperCase()}${job.what.slice(1)} failed (${tool} ${how}):\n${errorSummary(output)}`, { output });
     }
-    return { tool, output };
+    return { tool, output, stdout };
   } finally {
     req.signal?.removeEventListener('abort', kill);
   }

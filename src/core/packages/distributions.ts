@@ -150,6 +150,16 @@ export async function findPackageInEnvironments(envs: readonly { path: string; s
   return perEnv.flat();
 }
 
+/** The line `pip freeze` writes for a distribution: `name==version`, or `-e FOLDER` for an editable install. */
+export function requirementLine(d: InstalledDistribution): string {
+  return d.editable && d.sourceFolder ? `-e ${d.sourceFolder}` : `${d.name}==${d.version}`;
+}
+
+/** A requirements file pinning every distribution with a known version, in the order given. */
+export function requirementsText(dists: readonly InstalledDistribution[]): string {
+  return dists.filter((d) => d.version !== '').map((d) => `${requirementLine(d)}\n`).join('');
+}
+
 function compareNames(a: InstalledDistribution, b: InstalledDistribution): number {
   return a.normalizedName < b.normalizedName ? -1 : a.normalizedName > b.normalizedName ? 1 : 0;
 }

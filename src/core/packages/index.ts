@@ -7,6 +7,8 @@ export {
   type PackageLocation,
   sitePackagesOf,
   normalizeProjectName,
+  requirementLine,
+  requirementsText,
   parseEntryName,
   parseMetadataHeaders,
   type InstalledDistribution,
@@ -17,3 +19,4 @@ export {
   type DistributionsTarget,
   type ReadDistributionsOptions,
 } from './distributions';
+export { checkOutdated, parseOutdatedJson, type OutdatedPackage, type OutdatedReport, type CheckOutdatedOptions } from './outdated';

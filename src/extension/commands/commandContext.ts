@@ -5,6 +5,7 @@ import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import type { DriftMonitor } from '../environments/driftMonitor';
 import { errorText, type EnvironmentStore } from '../environments/environmentStore';
 import type { PythonInterop } from '../interop/pythonInterop';
+import type { PackageStore } from '../packages/packageStore';
 import { EnvironmentItem } from '../tree/items';
 import type { PrompterHolder } from '../ui/prompter';
 
@@ -13,6 +14,7 @@ export interface CommandContext {
   store: EnvironmentStore;
   drift: DriftMonitor;
   active: ActiveEnvironments;
+  packages: PackageStore;
   prompter: PrompterHolder;
   log: vscode.LogOutputChannel;
   interop: PythonInterop;

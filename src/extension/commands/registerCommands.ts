@@ -10,6 +10,7 @@ import { installRequirementsCommand } from './installRequirements';
 import { openCfgEntryCommand } from './openCfgEntry';
 import { openPyvenvCfgCommand } from './openPyvenvCfg';
 import { openTerminalCommand } from './openTerminal';
+import { checkForUpdatesCommand, copyPackageSpecCommand, exportRequirementsCommand, findPackageCommand, installPackageCommand, revealPackageCommand, uninstallPackageCommand, upgradePackageCommand } from './packages';
 import { recoverEnvironmentCommand } from './recoverEnvironment';
 import { recreateEnvironmentCommand } from './recreateEnvironment';
 import { revealInExplorerCommand } from './revealInExplorer';
@@ -42,6 +43,14 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     [Commands.showPythonPerTool]: () => showPythonPerToolCommand(ctx),
     [Commands.openCfgEntry]: openCfgEntryCommand,
     [Commands.copyValue]: copyValueCommand,
+    [Commands.installPackage]: (arg?: never) => installPackageCommand(ctx, arg),
+    [Commands.checkForUpdates]: (arg?: never) => checkForUpdatesCommand(ctx, arg),
+    [Commands.exportRequirements]: (arg?: never) => exportRequirementsCommand(ctx, arg),
+    [Commands.findPackage]: (name?: unknown) => findPackageCommand(ctx, name),
+    [Commands.uninstallPackage]: (item?: never) => uninstallPackageCommand(ctx, item),
+    [Commands.upgradePackage]: (item?: never) => upgradePackageCommand(ctx, item),
+    [Commands.copyPackageSpec]: copyPackageSpecCommand,
+    [Commands.revealPackage]: revealPackageCommand,
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
 }

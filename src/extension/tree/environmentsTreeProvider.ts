@@ -4,6 +4,7 @@ import type { DiscoveredEnvironment } from '../../core';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import type { DriftMonitor } from '../environments/driftMonitor';
 import type { EnvironmentStore } from '../environments/environmentStore';
+import { latestFor, type PackageStore } from '../packages/packageStore';
 import {
   CfgEntryItem,
   driftChildren,
@@ -12,6 +13,8 @@ import {
   FolderItem,
   GlobalGroupItem,
   MessageItem,
+  PackageItem,
+  PackagesItem,
   PathEntryItem,
   type EnvironmentTreeNode,
 } from './items';
@@ -26,15 +29,22 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private showGlobalWhenEmpty = false;
+  /** One "Packages" node per env, kept so a change in its site-packages refreshes just that node. */
+  private readonly packagesItems = new Map<string, PackagesItem>();
 
   constructor(
     private readonly store: EnvironmentStore,
     private readonly active: ActiveEnvironments,
     private readonly media: vscode.Uri,
     private readonly drift: DriftMonitor,
+    private readonly packages: PackageStore,
   ) {
     this.subscriptions.push(
       drift.onDidChange(() => this.changed.fire(undefined)),
+      packages.onDidChange((envPath) => {
+        const item = this.packagesItems.get(envPath);
+        if (item) void this.packagesItem(item.env).then((fresh) => this.changed.fire(fresh));
+      }),
       store.onDidChange(() => this.changed.fire(undefined)),
       active.onDidChange(() => this.changed.fire(undefined)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.changed.fire(undefined)),
@@ -64,8 +74,32 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
       if (envs.length === 0) return [new MessageItem('empty:global', vscode.l10n.t('No global environments found'), 'info')];
       return envs.map((e) => this.environmentItem(e, undefined));
     }
-    if (element instanceof EnvironmentItem) return [...driftChildren(element.env, element.state.drift), ...environmentChildren(element.env)];
+    if (element instanceof EnvironmentItem) {
+      const children = [...driftChildren(element.env, element.state.drift), ...environmentChildren(element.env)];
+      if (element.env.sitePackages) children.push(await this.packagesItem(element.env));
+      return children;
+    }
+    if (element instanceof PackagesItem) return this.packageChildren(element.env);
     return [];
+  }
+
+  /** The env's "Packages (N)" node, the same object each time (the tree refreshes it by identity), brought up to date. */
+  private async packagesItem(env: DiscoveredEnvironment): Promise<PackagesItem> {
+    let item = this.packagesItems.get(env.path);
+    if (!item || item.env !== env) {
+      item = new PackagesItem(env);
+      this.packagesItems.set(env.path, item);
+    }
+    const dists = await this.packages.distributions(env).catch(() => []);
+    const outdated = this.packages.outdated(env.path);
+    return item.update(dists, outdated, dists.filter((d) => latestFor(outdated, d) !== undefined).length);
+  }
+
+  private async packageChildren(env: DiscoveredEnvironment): Promise<EnvironmentTreeNode[]> {
+    const dists = await this.packages.distributions(env).catch(() => []);
+    if (dists.length === 0) return [new MessageItem(`nopackages:${env.path}`, vscode.l10n.t('No packages installed'), 'info')];
+    const outdated = this.packages.outdated(env.path);
+    return dists.map((d) => new PackageItem(env, d, latestFor(outdated, d)));
   }
 
   private async roots(): Promise<EnvironmentTreeNode[]> {

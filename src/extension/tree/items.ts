@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { capabilities, describeSource, versionLabel, type DiscoveredEnvironment, type EnvStatus, type PyvenvCfgEntry } from '../../core';
+import { capabilities, describeSource, versionLabel, type DiscoveredEnvironment, type EnvStatus, type InstalledDistribution, type PyvenvCfgEntry } from '../../core';
+import type { StoredOutdated } from '../packages/packageStore';
 import { Commands, ItemTokens } from '../constants';
 import type { ExternalInterpreter } from '../environments/activeEnvironments';
 
-export type EnvironmentTreeNode = FolderItem | EnvironmentItem | CfgEntryItem | PathEntryItem | GlobalGroupItem | MessageItem;
+export type EnvironmentTreeNode = FolderItem | EnvironmentItem | CfgEntryItem | PathEntryItem | GlobalGroupItem | MessageItem | PackagesItem | PackageItem;
 
 export class FolderItem extends vscode.TreeItem {
   constructor(readonly folder: vscode.WorkspaceFolder, external?: ExternalInterpreter) {
@@ -162,6 +163,86 @@ export class PathEntryItem extends vscode.TreeItem {
     this.iconPath = new vscode.ThemeIcon(exists ? 'file-symlink-file' : 'warning');
     this.contextValue = ItemTokens.pathEntry;
     this.resourceUri = vscode.Uri.file(target);
+  }
+}
+
+/** Whether packages may be installed, upgraded and uninstalled: an env of ours whose pip can run. */
+export function packagesChangeable(env: DiscoveredEnvironment): boolean {
+  return isLifecycleManaged(env) && env.health.ok;
+}
+
+/** "Packages (N)" under an environment; its children are the installed distributions. */
+export class PackagesItem extends vscode.TreeItem {
+  constructor(readonly env: DiscoveredEnvironment) {
+    super(vscode.l10n.t('Packages'), vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `packages:${env.path}`;
+    this.iconPath = new vscode.ThemeIcon('package');
+    this.contextValue = ItemTokens.packages + (packagesChangeable(env) ? ItemTokens.packagesChangeable : '');
+  }
+
+  /** Label, description and tooltip from what was read; `now` dates the last update check. */
+  update(dists: readonly InstalledDistribution[], outdated: StoredOutdated | undefined, outdatedCount: number, now = Date.now()): this {
+    this.label = vscode.l10n.t('Packages ({0})', dists.length);
+    const damaged = dists.filter((d) => d.problems.length > 0).length;
+    const facts: string[] = [];
+    if (outdated) facts.push(outdatedCount === 0 ? vscode.l10n.t('no updates') : vscode.l10n.t('{0} outdated', outdatedCount), vscode.l10n.t('checked {0}', age(outdated.checkedAt, now)));
+    if (damaged > 0) facts.push(vscode.l10n.t('{0} damaged', damaged));
+    this.description = facts.join(' · ');
+    this.tooltip = outdated
+      ? vscode.l10n.t('{0} distributions in {1}; updates checked with {2} at {3}', dists.length, this.env.sitePackages ?? this.env.path, outdated.tool, new Date(outdated.checkedAt).toLocaleString())
+      : vscode.l10n.t('{0} distributions in {1}; run Check for Updates to see which are outdated', dists.length, this.env.sitePackages ?? this.env.path);
+    return this;
+  }
+}
+
+/** How long ago an ISO time was, shortly: "just now", "5 min ago", "3 h ago", "2 days ago". */
+export function age(iso: string, now: number): string {
+  const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
+  if (!Number.isFinite(minutes) || minutes < 1) return vscode.l10n.t('just now');
+  if (minutes < 60) return vscode.l10n.t('{0} min ago', minutes);
+  if (minutes < 48 * 60) return vscode.l10n.t('{0} h ago', Math.floor(minutes / 60));
+  return vscode.l10n.t('{0} days ago', Math.floor(minutes / (24 * 60)));
+}
+
+/** One installed distribution: `name  version`, `current -> latest` when outdated, editable and damaged marked. */
+export class PackageItem extends vscode.TreeItem {
+  constructor(readonly env: DiscoveredEnvironment, readonly dist: InstalledDistribution, readonly latest: string | undefined) {
+    super(dist.name, vscode.TreeItemCollapsibleState.None);
+    this.id = `package:${env.path}:${dist.metadataPath}`;
+    const facts = [latest ? `${dist.version} -> ${latest}` : dist.version || '?'];
+    if (dist.editable) facts.push(vscode.l10n.t('editable'));
+    if (!dist.requested) facts.push(vscode.l10n.t('dependency'));
+    if (dist.problems.length > 0) facts.push(vscode.l10n.t('damaged'));
+    this.description = facts.join(' · ');
+    this.iconPath = new vscode.ThemeIcon(dist.problems.length > 0 ? 'warning' : latest ? 'arrow-circle-up' : dist.editable ? 'edit' : dist.requested ? 'package' : 'circle-small');
+    this.resourceUri = vscode.Uri.file(dist.editable && dist.sourceFolder ? dist.sourceFolder : dist.metadataPath);
+    let tokens = ItemTokens.package;
+    if (packagesChangeable(env)) tokens += ItemTokens.packagesChangeable;
+    if (latest) tokens += ItemTokens.outdated;
+    this.contextValue = tokens;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${escapeMarkdown(dist.name)}** ${escapeMarkdown(dist.version)}${latest ? ` → ${escapeMarkdown(latest)}` : ''}
+
+`);
+    if (dist.summary) md.appendMarkdown(`${escapeMarkdown(dist.summary)}
+
+`);
+    md.appendMarkdown(`${dist.requested ? vscode.l10n.t('Installed by request') : vscode.l10n.t('Installed as a dependency')}
+
+`);
+    if (dist.editable) md.appendMarkdown(`${vscode.l10n.t('Editable install from')} \`${dist.sourceFolder ?? '?'}\`
+
+`);
+    if (dist.requires.length > 0) md.appendMarkdown(`${vscode.l10n.t('Requires')}: ${dist.requires.map(escapeMarkdown).join(', ')}
+
+`);
+    md.appendMarkdown(`\`${dist.metadataPath}\`
+`);
+    for (const p of dist.problems) md.appendMarkdown(`
+$(warning) ${escapeMarkdown(p.message)}
+`);
+    md.supportThemeIcons = true;
+    this.tooltip = md;
   }
 }
 

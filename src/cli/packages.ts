@@ -1,0 +1,171 @@
+/**
+ * `venv-manager packages` and `find-package`: what an environment holds, and which environments
+ * hold a package. Read from site-packages without running Python; only `--outdated` runs the env's
+ * installer, to ask its index. JSON shapes are documented in docs/cli-json.md.
+ */
+import * as path from 'node:path';
+import { LifecycleError } from '../core/lifecycle';
+import {
+  checkOutdated,
+  findPackageInEnvironments,
+  normalizeProjectName,
+  readInstalledDistributions,
+  type InstalledDistribution,
+  type OutdatedReport,
+} from '../core/packages';
+import { parseOptions } from './args';
+import { environmentsUnder, inspectEnvDir } from './discovery';
+import { CliError, printable, type CliCommand, type CliIo } from './io';
+
+/** JSON format version of these commands' output; bumped on an incompatible change. */
+export const PACKAGES_JSON_FORMAT = 1;
+
+export interface PackageJson {
+  name: string;
+  normalizedName: string;
+  version: string;
+  requested: boolean;
+  editable: boolean;
+  sourceFolder?: string;
+  format: InstalledDistribution['format'];
+  metadataPath: string;
+  problems: InstalledDistribution['problems'];
+  /** With --outdated: the newest version the index offers, when newer than `version`. */
+  latest?: string;
+}
+
+export function packageToJson(d: InstalledDistribution, latest?: string): PackageJson {
+  return {
+    name: d.name,
+    normalizedName: d.normalizedName,
+    version: d.version,
+    requested: d.requested,
+    editable: d.editable,
+    ...(d.sourceFolder ? { sourceFolder: d.sourceFolder } : {}),
+    format: d.format,
+    metadataPath: d.metadataPath,
+    problems: d.problems,
+    ...(latest ? { latest } : {}),
+  };
+}
+
+function packageLine(d: InstalledDistribution, width: number, latest?: string): string {
+  const notes: string[] = [d.requested ? 'requested' : 'dependency'];
+  if (d.editable) notes.push(`editable${d.sourceFolder ? `: ${d.sourceFolder}` : ''}`);
+  if (latest) notes.push(`${d.version} -> ${latest}`);
+  for (const p of d.problems) notes.push(`${p.code.toUpperCase()}`);
+  return `${d.name.padEnd(width)}  ${(d.version || '?').padEnd(12)}  ${notes.join(', ')}`;
+}
+
+const packagesHelp = `usage: venv-manager packages ENV_DIR [--json] [--outdated]
+
+Lists the distributions installed in the environment's site-packages: name, version, whether it
+was asked for (REQUESTED) or came as a dependency, editable installs and their source folder, and
+damaged records (no METADATA, no RECORD). Read from *.dist-info / *.egg-info; nothing is executed.
+
+options:
+  --json       machine-readable output (see docs/cli-json.md)
+  --outdated   also ask the env's index which packages have a newer release: runs the env's pip
+               (\`pip list --outdated\`, or uv's when the installer setting picks it) with your
+               PIP_* settings; needs the network or a local index
+  --installer auto|pip|uv   with --outdated: which installer asks (default auto: uv when on PATH)
+
+Exit status: 0; 1 when ENV_DIR is not an environment or the outdated check fails; 2 for bad usage.`;
+
+export const packagesCommand: CliCommand = {
+  help: packagesHelp,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const parsed = parseOptions('packages', args, { flags: ['--json', '--outdated'], values: ['--installer'] });
+    if (parsed.positionals.length !== 1) throw new CliError('packages takes exactly one ENV_DIR. Run `venv-manager packages --help`.', 2);
+    const env = await inspectEnvDir(path.resolve(io.cwd, parsed.positionals[0]!), io);
+    const dists = await readInstalledDistributions(env);
+    let outdated: OutdatedReport | undefined;
+    if (parsed.flags.has('--outdated')) {
+      const installer = parsed.values.get('--installer')?.at(-1) ?? 'auto';
+      if (installer !== 'auto' && installer !== 'pip' && installer !== 'uv') throw new CliError(`--installer must be auto, pip or uv, not '${installer}'.`, 2);
+      try {
+        outdated = await checkOutdated(env.path, { env: io.env, installer });
+      } catch (err) {
+        if (err instanceof LifecycleError) throw new CliError(err.message);
+        throw err;
+      }
+    }
+    const latest = new Map(outdated?.packages.map((p) => [p.normalizedName, p.latest]));
+    if (parsed.flags.has('--json')) {
+      io.stdout(`${JSON.stringify({
+        format: PACKAGES_JSON_FORMAT,
+        environment: env.path,
+        ...(env.sitePackages ? { sitePackages: env.sitePackages } : {}),
+        packages: dists.map((d) => packageToJson(d, latest.get(d.normalizedName))),
+        ...(outdated ? { outdated: { checkedAt: outdated.checkedAt, tool: outdated.tool } } : {}),
+      }, null, 2)}\n`);
+      return 0;
+    }
+    if (dists.length === 0) {
+      io.stdout(`No packages installed in ${printable(env.path)}${env.sitePackages ? '' : ' (it has no site-packages folder)'}.\n`);
+      return 0;
+    }
+    const width = Math.max(...dists.map((d) => d.name.length));
+    const lines = dists.map((d) => printable(packageLine(d, width, latest.get(d.normalizedName))));
+    if (outdated) lines.push('', outdated.packages.length === 0 ? `${outdated.tool} reports no newer versions.` : `${outdated.packages.length} outdated (asked ${outdated.tool}).`);
+    io.stdout(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
+
+const findHelp = `usage: venv-manager find-package NAME [--json] [--global] [--extra DIR]... [--depth N] [--exclude GLOB]... [DIR ...]
+
+Lists every environment under each DIR (default: the current folder), and with --global in the
+global places too, that has the distribution NAME installed, with its version. Any spelling of
+the name matches (Foo_Bar, foo-bar, foo.bar). Read from site-packages; nothing is executed.
+
+options:
+  --json           machine-readable output (see docs/cli-json.md)
+  --global         also search the global places (see \`venv-manager list --help\`)
+  --extra DIR      with --global: one more folder holding environments (repeatable)
+  --depth N, --exclude GLOB   as for \`venv-manager list\`
+
+Exit status: 0 (also when no environment has it); 1 when a DIR does not exist; 2 for bad usage.`;
+
+export const findPackageCommand: CliCommand = {
+  help: findHelp,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const parsed = parseOptions('find-package', args, { flags: ['--json', '--global'], values: ['--depth', '--exclude', '--extra'] });
+    const [name, ...dirArgs] = parsed.positionals;
+    if (name === undefined || name.trim() === '') throw new CliError('find-package needs the NAME of a package. Run `venv-manager find-package --help`.', 2);
+    const depthText = parsed.values.get('--depth')?.at(-1);
+    const maxDepth = depthText === undefined ? undefined : Number(depthText);
+    if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 0)) throw new CliError(`--depth must be a whole number >= 0, not '${depthText}'.`, 2);
+    const dirs = (dirArgs.length > 0 ? dirArgs : ['.']).map((d) => path.resolve(io.cwd, d));
+    const { environments, unreadable } = await environmentsUnder(dirs, {
+      exclude: parsed.values.get('--exclude') ?? [],
+      ...(maxDepth !== undefined ? { maxDepth } : {}),
+      ...(parsed.flags.has('--global') ? { global: { extraFolders: parsed.values.get('--extra') ?? [] } } : {}),
+    }, io);
+    const found = await findPackageInEnvironments(environments, name);
+    if (parsed.flags.has('--json')) {
+      io.stdout(`${JSON.stringify({
+        format: PACKAGES_JSON_FORMAT,
+        name,
+        normalizedName: normalizeProjectName(name),
+        roots: dirs,
+        searched: environments.length,
+        found: found.map((f) => ({ environment: f.env, ...packageToJson(f.distribution) })),
+        unreadable,
+      }, null, 2)}\n`);
+      return 0;
+    }
+    for (const u of unreadable) io.stderr(`warning: could not read ${printable(u.path)} (${u.code}); environments below it are not searched\n`);
+    if (found.length === 0) {
+      io.stdout(`${printable(name)} is not installed in any of the ${environments.length} environment(s) searched.\n`);
+      return 0;
+    }
+    const width = Math.max(...found.map((f) => (f.distribution.version || '?').length));
+    io.stdout(`${found.map((f) => {
+      const d = f.distribution;
+      const notes = [d.name, ...(d.editable ? [`editable${d.sourceFolder ? `: ${d.sourceFolder}` : ''}`] : []), ...d.problems.map((p) => p.code.toUpperCase())];
+      return printable(`${(d.version || '?').padEnd(width)}  ${f.env}  (${notes.join(', ')})`);
+    }).join('\n')}\n`);
+    return 0;
+  },
+};
