@@ -20,19 +20,11 @@ import { CliError, printable, type CliCommand, type CliIo } from './io';
 /** JSON format version of these commands' output; bumped on an incompatible change. */
 export const PACKAGES_JSON_FORMAT = 1;
 
-export interface PackageJson {
-  name: string;
-  normalizedName: string;
-  version: string;
-  requested: boolean;
-  editable: boolean;
-  sourceFolder?: string;
-  format: InstalledDistribution['format'];
-  metadataPath: string;
-  problems: InstalledDistribution['problems'];
+/** A distribution in the JSON output: what `InstalledDistribution` holds, less the metadata details. */
+export type PackageJson = Pick<InstalledDistribution, 'name' | 'normalizedName' | 'version' | 'requested' | 'editable' | 'sourceFolder' | 'format' | 'metadataPath' | 'problems'> & {
   /** With --outdated: the newest version the index offers, when newer than `version`. */
   latest?: string;
-}
+};
 
 export function packageToJson(d: InstalledDistribution, latest?: string): PackageJson {
   return {

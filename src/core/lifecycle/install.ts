@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { prepareInstall, type PreparedInstall } from '../declared/prepare';
 import { describeSource, loadDeclared, resolveSource, writeRememberedSource, type DeclaredSet, type DeclaredSource } from '../declared/sources';
 import { targetFactsOf, type TargetFacts } from '../declared/target';
-import { envPythonOf, INCOMPLETE_MARKER, siblingName } from '../envFacts';
+import { INCOMPLETE_MARKER, siblingName } from '../envFacts';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
-import { checkPackageSpecs, installerChoice, installForOperation, installPackageSpecs, uninstallDistributions, type InstallerChoice } from './installer';
+import { checkPackageSpecs, installerChoice, installForOperation, installPackageSpecs, operationRequest, uninstallDistributions, type InstallerChoice } from './installer';
 import { removeJournal, syncDir, writeJournal, type JournalRecord } from './journal';
 import { discardReplaced, journalInstaller, restoreAside, runLocked, type LifecycleOptions, type OperationContext } from './operation';
 import { readableRequirements } from './requirements';
@@ -61,16 +61,7 @@ export async function changePackages(envDir: string, opts: ChangePackagesOptions
   const what = opts.uninstall ? `Uninstalled ${opts.uninstall.join(', ')}` : `${opts.upgrade ? 'Upgraded' : 'Installed'} ${opts.packages!.join(', ')}`;
   await runLocked(envDir, 'install', opts, async (ctx) => {
     await changeInPlace(ctx, 'install', async (recordInstaller) => {
-      const req = {
-        envDir: ctx.envPath,
-        envPython: envPythonOf(ctx.envPath),
-        installer,
-        env: ctx.env,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onProgress: ctx.progress,
-        log: ctx.log,
-        onSpawn: recordInstaller,
-      };
+      const req = operationRequest(ctx, installer, recordInstaller);
       if (opts.uninstall) await uninstallDistributions({ ...req, names: opts.uninstall });
       else await installPackageSpecs({ ...req, packages: opts.packages!, upgrade: opts.upgrade === true });
       checkpoint('install:installed', ctx.env);

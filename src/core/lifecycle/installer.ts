@@ -22,18 +22,25 @@ export function installerChoice(value: string | undefined): InstallerChoice {
 export async function installForOperation(ctx: OperationContext, requirements: string, installer: InstallerChoice, onSpawn: (pid: number) => Promise<void>, extra: { args?: string[]; label?: string } = {}): Promise<void> {
   ctx.progress(`Installing the requirements from ${extra.label ?? path.basename(requirements)}`);
   const result = await installRequirements({
+    ...operationRequest(ctx, installer, onSpawn),
+    requirements,
+    ...(extra.args ? { extraArgs: extra.args } : {}),
+  });
+  ctx.log(`Installed with ${result.tool}`);
+}
+
+/** An installer call on the env of an operation: its interpreter, environment, cancel signal, progress and log. */
+export function operationRequest(ctx: OperationContext, installer: InstallerChoice, onSpawn: (pid: number) => Promise<void>): Omit<InstallRequest, 'requirements' | 'extraArgs'> {
+  return {
     envDir: ctx.envPath,
     envPython: envPythonOf(ctx.envPath),
-    requirements,
     installer,
-    ...(extra.args ? { extraArgs: extra.args } : {}),
     env: ctx.env,
     ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
     onProgress: ctx.progress,
     log: ctx.log,
     onSpawn,
-  });
-  ctx.log(`Installed with ${result.tool}`);
+  };
 }
 
 export interface InstallRequest {

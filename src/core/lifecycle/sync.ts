@@ -2,12 +2,11 @@ import { normalizeName } from '../declared/pep508';
 import { computeDrift, describeDrift, isInSync, type Drift } from '../declared/drift';
 import { describeSource, loadDeclared, readRememberedSource, resolveSource, writeRememberedSource, type DeclaredSet, type DeclaredSource, type RememberedSource } from '../declared/sources';
 import { markerEnvironment, targetFactsOf, type TargetFacts } from '../declared/target';
-import { envPythonOf } from '../envFacts';
 import { readInstalledDistributions } from '../packages';
 import { checkpoint } from './checkpoint';
 import { LifecycleError } from './errors';
 import { changeInPlace, withPreparedSource } from './install';
-import { installerChoice, installForOperation, uninstallDistributions, type InstallerChoice } from './installer';
+import { installerChoice, installForOperation, operationRequest, uninstallDistributions, type InstallerChoice } from './installer';
 import { runLocked, type LifecycleOptions } from './operation';
 import { checkEnvDir } from './safety';
 
@@ -112,17 +111,7 @@ export async function syncEnvironment(envDir: string, opts: SyncOptions = {}): P
         if (exact && after.notDeclared.length > 0) {
           removed = after.notDeclared.map((d) => d.name);
           ctx.progress(`Removing ${removed.length} not declared: ${removed.join(', ')}`);
-          await uninstallDistributions({
-            envDir: ctx.envPath,
-            envPython: envPythonOf(ctx.envPath),
-            names: removed,
-            installer,
-            env: ctx.env,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-            onProgress: ctx.progress,
-            log: ctx.log,
-            onSpawn: recordInstaller,
-          });
+          await uninstallDistributions({ ...operationRequest(ctx, installer, recordInstaller), names: removed });
           after = await driftOf(ctx.envPath, declared, target, opts.signal);
         }
         if (!isInSync(after, exact)) {
