@@ -26,7 +26,7 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+async function time(fn: () => unknown): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     uninstall();
     if (pipReadsLocks) {
       pipLock.push(await time(() => {
-        const r = spawnSync(envPython, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', lock], { env: wheels.env });
+        const r = spawnSync(envPython, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', lock], { env: wheels.env, encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`pip install -r pylock.toml failed: ${r.stderr}`);
       }));
       uninstall();

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       }
       const start = performance.now();
       const answers = await Promise.all(workers.map((w) => new Promise<string>((resolve) => {
-        w.once('message', (m) => resolve(String(m)));
+        w.once('message', (m) => resolve(typeof m === 'string' ? m : JSON.stringify(m)));
         w.send({ dir } satisfies Race);
       })));
       times.push(performance.now() - start);

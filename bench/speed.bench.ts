@@ -114,7 +114,10 @@ async function seededCreate(python: string, label: string): Promise<void> {
 async function versusVirtualenv(): Promise<void> {
   const virtualenv = '/usr/bin/virtualenv';
   const system = findPythons().find((p) => p.path.startsWith('/usr/bin/'));
-  if (!existsSync(virtualenv) || !system) return void console.log('  (virtualenv row skipped: /usr/bin/virtualenv or a /usr/bin python3 is missing)');
+  if (!existsSync(virtualenv) || !system) {
+    console.log('  (virtualenv row skipped: /usr/bin/virtualenv or a /usr/bin python3 is missing)');
+    return;
+  }
   // Debian's virtualenv seeds offline only for Debian's own python3.
   const appData = path.join(tmp, 'virtualenv-app-data');
   const args = (d: string) => ['-q', '-p', system.path, '--app-data', appData, '--no-periodic-update', '--no-download', '--no-wheel', d];

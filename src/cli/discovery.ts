@@ -80,10 +80,15 @@ export async function environmentsUnder(
   );
   const seen = new Set<string>();
   const environments: DiscoveredEnvironment[] = [];
-  for (const e of found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
+  const add = (e: DiscoveredEnvironment) => {
+    if (seen.has(e.path)) return;
+    seen.add(e.path);
+    environments.push(e);
+  };
+  for (const e of found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) add(e);
   if (opts.global) {
     for (const e of await findGlobalEnvironments({ env: io.env, extraFolders: opts.global.extraFolders })) {
-      if (!seen.has(e.path)) seen.add(e.path), environments.push(e);
+      add(e);
     }
   }
   return { environments, unreadable };

@@ -6,7 +6,7 @@
 
 /** Maps `items` through `fn` with at most `limit` calls in flight; results keep the input order. */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
+  const out: R[] = [];
   let next = 0;
   let failed = false;
   const worker = async () => {

@@ -199,7 +199,7 @@ export class EnvironmentIndex {
     const put = (e: DiscoveredEnvironment) => {
       const before = this.byPath.get(e.path);
       // An environment is not descended into: envs found earlier inside it no longer count.
-      for (const known of [...this.byPath.keys()]) if (known !== e.path && isSameOrInside(known, e.path)) remove(known);
+      for (const known of this.byPath.keys()) if (known !== e.path && isSameOrInside(known, e.path)) remove(known);
       this.byPath.set(e.path, e);
       if (before) change.changed.push(e);
       else {
@@ -227,7 +227,7 @@ export class EnvironmentIndex {
     const outer = subtrees.filter((s, i) => !subtrees.some((o, j) => j !== i && isSameOrInside(s, o) && (s !== o || j < i)));
     for (const dir of outer) {
       const where = this.rootOf(dir)!;
-      for (const known of [...this.byPath.values()]) if (known.scope === 'workspace' && isSameOrInside(known.path, dir)) remove(known.path);
+      for (const known of this.byPath.values()) if (known.scope === 'workspace' && isSameOrInside(known.path, dir)) remove(known.path);
       const isDir = await fs.stat(dir).then((s) => s.isDirectory(), () => false);
       if (!isDir || where.depth > this.maxDepth) continue;
       const scan = await scanForEnvironments(dir, { maxDepth: this.maxDepth, startDepth: where.depth, startRel: where.rel, workspaceRoot: where.root, excludeTest: this.excluded });
@@ -237,7 +237,7 @@ export class EnvironmentIndex {
     if (globalRescan && globalOpts) {
       const global = await findGlobalEnvironments(globalOpts);
       const seen = new Set(global.map((e) => e.path));
-      for (const known of [...this.byPath.values()]) if (known.scope === 'global' && !seen.has(known.path)) remove(known.path);
+      for (const known of this.byPath.values()) if (known.scope === 'global' && !seen.has(known.path)) remove(known.path);
       for (const e of global) if (!this.byPath.has(e.path) || this.byPath.get(e.path)!.scope === 'global') put(e);
     }
     this.emit(change);

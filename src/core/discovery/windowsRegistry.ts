@@ -48,7 +48,7 @@ export async function readRegisteredPythons(reader: RegistryReader): Promise<Reg
         if (!executable) continue;
         const version = (await reader.value(root.hive, tagKey, 'Version')) ?? (await reader.value(root.hive, tagKey, 'SysVersion')) ?? (company === 'PythonCore' ? /^\d+\.\d+/.exec(tag)?.[0] : undefined);
         const arch = await reader.value(root.hive, tagKey, 'SysArchitecture');
-        const bits = arch === '64bit' ? 64 : arch === '32bit' ? 32 : /-32$/.test(tag) ? 32 : root.defaultBits;
+        const bits = arch === '64bit' ? 64 : arch === '32bit' ? 32 : tag.endsWith('-32') ? 32 : root.defaultBits;
         found.push({
           executable,
           ...(installPath ? { installPath } : {}),

@@ -31,8 +31,8 @@ export interface OperationContext {
   readonly journalPath: string;
   readonly env: NodeJS.ProcessEnv;
   readonly opts: LifecycleOptions;
-  progress(message: string): void;
-  log(line: string): void;
+  readonly progress: (message: string) => void;
+  readonly log: (line: string) => void;
 }
 
 /**

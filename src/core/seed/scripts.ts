@@ -28,13 +28,13 @@ export function scriptSpecs(consoleScripts: Map<string, string>, guiScripts: Map
   if (pip !== undefined) {
     console.delete('pip');
     for (const name of ['pip', `pip${version[0]}`, `pip${majorMinor}`]) specs.push({ name, target: pip, gui: false });
-    for (const key of [...console.keys()]) if (/^pip(\d+(\.\d+)?)?$/.test(key)) console.delete(key);
+    for (const key of console.keys()) if (/^pip(\d+(\.\d+)?)?$/.test(key)) console.delete(key);
   }
   const easyInstall = console.get('easy_install');
   if (easyInstall !== undefined) {
     console.delete('easy_install');
     for (const name of ['easy_install', `easy_install-${majorMinor}`]) specs.push({ name, target: easyInstall, gui: false });
-    for (const key of [...console.keys()]) if (/^easy_install(-\d+\.\d+)?$/.test(key)) console.delete(key);
+    for (const key of console.keys()) if (/^easy_install(-\d+\.\d+)?$/.test(key)) console.delete(key);
   }
   for (const [name, target] of console) specs.push({ name, target, gui: false });
   for (const [name, target] of guiScripts) specs.push({ name, target, gui: true });

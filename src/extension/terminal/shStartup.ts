@@ -18,43 +18,43 @@ export const SH_ENV_TEXT = `# Written by the Venv Manager extension for terminal
 # Interactive POSIX shells read the file named by ENV. Hand ENV back to the user first, and note
 # which file of theirs the shell would have read instead of this one.
 if [ -n "\${${USER_ENV_VARIABLE}-}" ]; then
-  ENV=\$${USER_ENV_VARIABLE}
+  ENV=$${USER_ENV_VARIABLE}
   export ENV
   _venv_manager_rc=\${${USER_ENV_FILE_VARIABLE}-}
 else
   unset ENV
   # Without ENV, ksh93 and mksh read a default file of their own.
   case \${KSH_VERSION-} in
-    *MIRBSD*) _venv_manager_rc=\$HOME/.mkshrc ;;
-    *93*) _venv_manager_rc=\$HOME/.kshrc ;;
+    *MIRBSD*) _venv_manager_rc=$HOME/.mkshrc ;;
+    *93*) _venv_manager_rc=$HOME/.kshrc ;;
     *) _venv_manager_rc= ;;
   esac
 fi
 unset ${USER_ENV_VARIABLE} ${USER_ENV_FILE_VARIABLE}
 if [ -n "\${${BIN_VARIABLE}+set}" ]; then
-  _venv_manager_bin=\$${BIN_VARIABLE}
+  _venv_manager_bin=$${BIN_VARIABLE}
   unset ${BIN_VARIABLE}
 fi
 if [ -n "\${_venv_manager_bin-}" ]; then
   deactivate() {
     # Rebuild PATH entry by entry, leaving out every copy of the env's bin folder (compared as a
     # string: no character in the folder name is special here).
-    _venv_manager_rest=\$PATH:
+    _venv_manager_rest=$PATH:
     _venv_manager_path=
     _venv_manager_first=yes
-    while [ -n "\$_venv_manager_rest" ]; do
+    while [ -n "$_venv_manager_rest" ]; do
       _venv_manager_entry=\${_venv_manager_rest%%:*}
       _venv_manager_rest=\${_venv_manager_rest#*:}
-      if [ "\$_venv_manager_entry" != "\$_venv_manager_bin" ]; then
-        if [ -n "\$_venv_manager_first" ]; then
-          _venv_manager_path=\$_venv_manager_entry
+      if [ "$_venv_manager_entry" != "$_venv_manager_bin" ]; then
+        if [ -n "$_venv_manager_first" ]; then
+          _venv_manager_path=$_venv_manager_entry
           _venv_manager_first=
         else
-          _venv_manager_path=\$_venv_manager_path:\$_venv_manager_entry
+          _venv_manager_path=$_venv_manager_path:$_venv_manager_entry
         fi
       fi
     done
-    PATH=\$_venv_manager_path
+    PATH=$_venv_manager_path
     export PATH
     unset _venv_manager_rest _venv_manager_path _venv_manager_first _venv_manager_entry
     unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
@@ -66,8 +66,8 @@ if [ -n "\${_venv_manager_bin-}" ]; then
     fi
   }
 fi
-if [ -n "\$_venv_manager_rc" ] && [ -r "\$_venv_manager_rc" ]; then
-  . "\$_venv_manager_rc"
+if [ -n "$_venv_manager_rc" ] && [ -r "$_venv_manager_rc" ]; then
+  . "$_venv_manager_rc"
 fi
 unset _venv_manager_rc
 `;

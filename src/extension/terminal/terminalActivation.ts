@@ -52,7 +52,10 @@ export class TerminalActivation implements vscode.Disposable {
   async installShellStartup(storageDir: string): Promise<void> {
     if (process.platform === 'win32') return;
     const attempt = (shell: string, install: Promise<string>) =>
-      install.catch((err) => void this.log.warn(`${shell} terminals get no deactivate: ${String(err)}`));
+      install.catch((err) => {
+        this.log.warn(`${shell} terminals get no deactivate: ${String(err)}`);
+        return undefined;
+      });
     const [zsh, fish, sh] = await Promise.all([
       attempt('zsh', installZshStartup(path.join(storageDir, 'zsh'))),
       attempt('fish', installFishStartup(path.join(storageDir, 'fish'))),

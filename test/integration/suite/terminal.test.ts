@@ -171,7 +171,7 @@ describe('terminal activation through the environment variable collection', () =
     const api = await venvManager();
     const roots = await api.testing.treeChildren();
     const venv = roots.find((r) => r.contextValue?.includes('active;'))!;
-    assert.equal(venv?.label, '.venv', roots.map((r) => `${r.label} ${r.contextValue}`).join('\n') + `\nactive: ${api.activeEnvironment(workspaceFolder().uri.fsPath)?.path}`);
+    assert.equal(venv?.label, '.venv', roots.map((r) => `${JSON.stringify(r.label)} ${r.contextValue}`).join('\n') + `\nactive: ${api.activeEnvironment(workspaceFolder().uri.fsPath)?.path}`);
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('venvManager.openTerminal', venv);
     assert.ok(terminal);
     assert.match(terminal.name, /^\.venv/);

@@ -37,6 +37,9 @@ export interface PreparedFacts {
   python: string;
   pythonVersion: string;
   otherPython?: string;
+  /** Folders of test wheels (PIP_FIND_LINKS): the first versions, and newer ones to upgrade to. */
+  wheels: string;
+  newerWheels: string;
   [key: string]: unknown;
 }
 

@@ -31,7 +31,7 @@ test('after a failure mapLimited starts nothing new and rejects only when the ru
     /boom/,
   );
   assert.deepEqual(started, [0, 1, 2, 3], 'nothing started after the failure');
-  assert.deepEqual(finished.sort(), [0, 2, 3], 'the calls already running had finished when it rejected');
+  assert.deepEqual(finished.sort((a, b) => a - b), [0, 2, 3], 'the calls already running had finished when it rejected');
 });
 
 test('settleAll waits for every promise, then rejects with the first error', async () => {

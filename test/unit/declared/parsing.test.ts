@@ -24,7 +24,7 @@ async function write(name: string, text: string): Promise<string> {
   return file;
 }
 
-async function rejectsWith(run: () => Promise<unknown> | unknown, code: string, message: RegExp): Promise<void> {
+async function rejectsWith(run: () => unknown, code: string, message: RegExp): Promise<void> {
   await assert.rejects(async () => run(), (err: unknown) => {
     assert.ok(err instanceof LifecycleError, String(err));
     assert.equal(err.code, code, err.message);

@@ -129,7 +129,7 @@ describe('env lock', () => {
         const envDir = path.join(work, `race-${i}`);
         if (i % 2 === 1) await writeLockFile(envDir, { pid: dead, host: os.hostname(), started: '2020-01-01T00:00:00Z', operation: 'recreate', token: `stale-${i}` });
         const results = await Promise.all(children.map((child) => new Promise<string>((resolve) => {
-          child.once('message', (m) => resolve(String(m)));
+          child.once('message', (m) => resolve(typeof m === 'string' ? m : JSON.stringify(m)));
           child.send(envDir);
         })));
         if (results.filter((r) => r === 'won').length !== 1 || results.filter((r) => r === 'locked').length !== 7) bad.push(`race ${i}: ${results.join(',')}`);

@@ -38,7 +38,7 @@ process.stdout.write('ready\\n');
 
 test('removeTree never empties a folder a link swapped in during the removal points to', { timeout: 600_000 }, async () => {
   assert.ok(existsSync(CORE), `${CORE} is missing: run npm run build first`);
-  const { removeTree } = require(CORE) as { removeTree(dir: string): Promise<void> };
+  const { removeTree } = require(CORE) as { removeTree: (dir: string) => Promise<void> };
   const root = mkdtempSync(path.join(os.tmpdir(), 'vm-rmswap-'));
   const precious = path.join(root, 'precious');
   mkdirSync(precious);

@@ -41,7 +41,7 @@ describe('readInstalledDistributions', () => {
     const dists = await readInstalledDistributions(envDir);
     const pip = pipList(envDir, wheels.env);
     assert.deepEqual(dists.map((d) => [d.normalizedName, d.name, d.version]), [...pip.entries()].map(([k, r]) => [k, r.name, r.version]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
-    assert.deepEqual(dists.map((d) => d.normalizedName), [...dists.map((d) => d.normalizedName)].sort());
+    assert.deepEqual(dists.map((d) => d.normalizedName), dists.map((d) => d.normalizedName).sort());
     for (const d of dists) assert.deepEqual(d.problems, [], d.name);
   });
 

@@ -29,7 +29,13 @@ const CHILD = process.env.VM_SEED_IMAGE_CHILD;
 if (CHILD) {
   // A separate creator process racing the others (see the cross-process test).
   const [cacheDir, wheelJson] = JSON.parse(CHILD) as [string, string];
-  ensureImage(JSON.parse(wheelJson) as WheelRef, cacheDir).then((img) => process.stdout.write(JSON.stringify({ siteDir: img.siteDir, unpacked: getUnpackCount() })));
+  ensureImage(JSON.parse(wheelJson) as WheelRef, cacheDir).then(
+    (img) => process.stdout.write(JSON.stringify({ siteDir: img.siteDir, unpacked: getUnpackCount() })),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 } else {
   const wheel = findPipWheel();
   describe('seed cache', () => {
