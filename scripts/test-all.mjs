@@ -61,9 +61,14 @@ if (build.status !== 0) {
       case 'typecheck': {
         // Two checks, each one pass or one failure: the compiler, then oxlint with its type-aware
         // rules (.oxlintrc.json; typescript-go through oxlint-tsgolint, the same TypeScript 7).
+        const tool = (name) => {
+          const bin = join(root, 'node_modules', '.bin', name);
+          if (!existsSync(bin)) console.log(`${bin} is missing: run npm ci (package-lock.json has it)`);
+          return bin;
+        };
         const checks = [
-          run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', '.']),
-          run(join(root, 'node_modules', '.bin', 'oxlint'), ['--type-aware', '--deny-warnings']),
+          run(tool('tsc'), ['--noEmit', '-p', '.']),
+          run(tool('oxlint'), ['--type-aware', '--deny-warnings']),
         ];
         const ok = checks.filter((r) => r.status === 0).length;
         add(tier, ok, checks.length - ok);
