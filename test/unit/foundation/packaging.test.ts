@@ -15,7 +15,8 @@ test('the .vsix holds only what the extension needs at run time (vsce ls)', () =
   assert.ok(files.includes('package.json'));
   assert.ok(files.includes('README.md'));
   assert.ok(files.includes('CHANGELOG.md'));
-  const allowed = /^(package\.json|package\.nls\.json|dist\/extension\.js|dist\/execa\.js|media\/.+|syntaxes\/.+|language-configuration.*\.json|README\.md|CHANGELOG\.md|LICENSE)$/;
+  assert.ok(files.includes('l10n/bundle.l10n.json'), 'the strings bundle for translators is packaged (package.json "l10n")');
+  const allowed = /^(package\.json|package\.nls\.json|l10n\/bundle\.l10n(\.[\w-]+)?\.json|dist\/extension\.js|dist\/execa\.js|media\/.+|syntaxes\/.+|language-configuration.*\.json|README\.md|CHANGELOG\.md|LICENSE)$/;
   const extra = files.filter((f) => !allowed.test(f));
   assert.deepEqual(extra, [], 'nothing outside the allow-list');
   assert.ok(!files.some((f) => f.endsWith('.map')), 'no source maps');
