@@ -6,7 +6,7 @@
 import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { lstatOrUndefined, pathExists, statOrUndefined } from './fsUtil';
+import { lstatOrUndefined, makeDirs, pathExists, statOrUndefined } from './fsUtil';
 import { envProcessEnv, loadExeca } from './execa';
 import { builtinActivationScripts, quotingForScript, substitutePlaceholders, type PlaceholderValues } from './activation';
 import { defaultCacheDir, getInterpreterInfo, versionAtLeast, VenvError, type InterpreterInfo } from './interpreter';
@@ -154,7 +154,7 @@ export class EnvBuilder {
     let failed = false;
     try {
       // The lock lives beside the env, so its parent folders come first.
-      if (topCreated !== undefined && topCreated !== dir) await makedirs(path.dirname(dir)).catch((err: unknown) => Promise.reject(toVenvError(err, path.dirname(dir))));
+      if (topCreated !== undefined && topCreated !== dir) await makeDirs(path.dirname(dir)).catch((err: unknown) => Promise.reject(toVenvError(err, path.dirname(dir))));
       const lock = await this.lockEnvironment(dir);
       try {
         return await this.build(dir, info);
@@ -632,7 +632,7 @@ export class EnvBuilder {
     const st = await lstatOrUndefined(dir);
     if (st) return this.checkCreatable(dir, st);
     try {
-      await makedirs(dir);
+      await makeDirs(dir);
     } catch (err) {
       throw toVenvError(err, dir);
     }
@@ -679,38 +679,20 @@ const ERRNO: Record<string, [number, string]> = {
   ELOOP: [40, 'Too many levels of symbolic links'],
 };
 
+const WRITE_SIDE = new Set(['ENOSPC', 'EROFS']);
+
 /** A Node file-system error in the words Python's OSError uses (`[Errno 13] Permission denied: '/x'`). */
 function toVenvError(err: unknown, fallbackPath?: string): VenvError {
   if (err instanceof VenvError) return err;
   const e = err as NodeJS.ErrnoException;
   const known = e?.code ? ERRNO[e.code] : undefined;
   if (known) {
-    const where = e.path ?? fallbackPath;
+    // A copy or link that runs out of room (or meets a read-only file system) failed on its
+    // destination: name that, not the source (a file in the seed cache).
+    const where = (WRITE_SIDE.has(e.code!) ? (e as { dest?: string }).dest : undefined) ?? e.path ?? fallbackPath;
     return new VenvError(`[Errno ${known[0]}] ${known[1]}${where ? `: ${pythonStrRepr(where)}` : ''}`, { cause: err });
   }
   return new VenvError(e instanceof Error ? e.message : String(err), { cause: err });
-}
-
-/**
- * os.makedirs: parents first, then the directory. Node's own recursive mkdir is not used because it
- * never returns for some impossible paths (e.g. below /proc/<pid>/), and its errors name the wrong path.
- */
-async function makedirs(dir: string): Promise<void> {
-  try {
-    await fs.mkdir(dir);
-    return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' && (await statOrUndefined(dir))?.isDirectory()) return;
-    const parent = path.dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    await makedirs(parent);
-  }
-  try {
-    await fs.mkdir(dir);
-  } catch (err) {
-    if (!((err as NodeJS.ErrnoException).code === 'EEXIST' && (await statOrUndefined(dir))?.isDirectory())) throw err;
-  }
 }
 
 /** The outermost of `dir` and its parents that does not exist yet (what a create would make), or undefined when `dir` exists. */

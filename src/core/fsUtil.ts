@@ -5,6 +5,7 @@
  */
 import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 
 /** stat (links followed), or undefined when nothing is there or it cannot be read. */
 export async function statOrUndefined(p: string): Promise<Stats | undefined> {
@@ -39,4 +40,27 @@ export async function isDirectory(p: string): Promise<boolean> {
 /** The names in `dir`, or [] when it is missing or unreadable. */
 export async function readdirOrEmpty(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => [] as string[]);
+}
+
+/**
+ * os.makedirs: parents first, then the directory. Node's own recursive mkdir is not used because it
+ * never returns for some impossible paths (e.g. below /proc/<pid>/), and its errors name the wrong path
+ * and code (ENOENT for a parent on a read-only file system, where EROFS is the truth).
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await statOrUndefined(dir))?.isDirectory()) return;
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    await makeDirs(parent);
+  }
+  try {
+    await fs.mkdir(dir);
+  } catch (err) {
+    if (!((err as NodeJS.ErrnoException).code === 'EEXIST' && (await statOrUndefined(dir))?.isDirectory())) throw err;
+  }
 }

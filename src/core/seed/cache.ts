@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { loadExeca } from '../execa';
 import type { InterpreterInfo } from '../interpreter';
 import { isSameProcessAlive } from '../processes';
+import { makeDirs } from '../fsUtil';
 import { removeTree } from '../lifecycle/safety';
 import { parseEntryPoints, parseRecord, unpackWheel, type RecordRow } from './wheel';
 import { findScriptTemplate } from './scripts';
@@ -193,7 +194,7 @@ async function sweepSeedDir(seedDir: string): Promise<void> {
 
 async function buildImage(wheel: WheelRef, seedDir: string, dir: string, signal: AbortSignal | undefined, compile: { tag: string; python: string; log?: (line: string) => void } | undefined): Promise<InstallImage> {
   try {
-    await fs.mkdir(seedDir, { recursive: true });
+    await makeDirs(seedDir);
   } catch (err) {
     throw cacheError(err, seedDir);
   }
@@ -201,7 +202,7 @@ async function buildImage(wheel: WheelRef, seedDir: string, dir: string, signal:
   const tmp = path.join(seedDir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     const site = path.join(tmp, 'site');
-    await fs.mkdir(site, { recursive: true });
+    await makeDirs(site);
     unpackCount += 1;
     const entries = await unpackWheel(wheel.path, site, signal);
     let image: InstallImage = { ...(await describeImage(wheel, site, entries.map((e) => e.name))), siteDir: '' };
