@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
 import { recoverEnvironment } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, lifecycleWorkspace, makeEnv, removeTempDir, snapshotTree, usablePythons, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 let py: TestPython;
@@ -15,9 +15,7 @@ let wheels: Wheelhouse;
 
 before(async () => {
   assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
-  py = await testPython();
-  work = await tempDir('vm-cli-');
-  wheels = await makeWheelhouse(path.join(work, 'wheels'));
+  ({ py, work, wheels } = await lifecycleWorkspace('vm-cli-'));
 });
 
 after(() => removeTempDir(work));

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { isIncompleteEnvironment, recoverEnvironment } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, lifecycleWorkspace, makeEnv, removeTempDir, snapshotTree, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 import { runCliAndKillAt } from '../../fixtures/killAt';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
@@ -20,9 +20,7 @@ let wheels: Wheelhouse;
 
 before(async () => {
   assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
-  py = await testPython();
-  work = await tempDir('vm-crash-');
-  wheels = await makeWheelhouse(path.join(work, 'wheels'));
+  ({ py, work, wheels } = await lifecycleWorkspace('vm-crash-'));
 });
 
 after(() => removeTempDir(work));

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { installIntoEnvironment, LifecycleError, recoverEnvironment } from '../../../src/core/lifecycle';
 import { pauseCliAt, runCliAndKillAt } from '../../fixtures/killAt';
-import { assertFailsLeavingEnvUnchanged, leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { assertFailsLeavingEnvUnchanged, leftovers, lifecycleWorkspace, makeEnv, removeTempDir, snapshotTree, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 import { buildWheel } from '../../fixtures/wheels';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
@@ -18,9 +18,7 @@ let work: string;
 let wheels: Wheelhouse;
 
 before(async () => {
-  py = await testPython();
-  work = await tempDir('vm-install-');
-  wheels = await makeWheelhouse(path.join(work, 'wheels'));
+  ({ py, work, wheels } = await lifecycleWorkspace('vm-install-'));
   // clash needs alpha (and so beta): pip installs beta and alpha first, then clash.
   await buildWheel(wheels.dir, { name: 'clash', version: '1.0', requires: ['alpha==1.0'] });
 });

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { progressFromLine, recreateEnvironment, uvFlagsFromPipEnv } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, removeTempDir, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, lifecycleWorkspace, makeEnv, removeTempDir, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 describe('installer output and options', () => {
   test('pip and uv lines become progress messages; noise does not', () => {
@@ -32,9 +32,7 @@ describe('installer choice', () => {
   let work: string;
   let wheels: Wheelhouse;
   before(async () => {
-    py = await testPython();
-    work = await tempDir('vm-installer-');
-    wheels = await makeWheelhouse(path.join(work, 'wheels'));
+    ({ py, work, wheels } = await lifecycleWorkspace('vm-installer-'));
   });
   after(() => removeTempDir(work));
 

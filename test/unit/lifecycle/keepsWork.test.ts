@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { findWorkspaceEnvironments, inspectEnvironment } from '../../../src/core/discovery';
 import { recoverEnvironment } from '../../../src/core/lifecycle';
 import { runCliAndKillAt } from '../../fixtures/killAt';
-import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, lifecycleWorkspace, makeEnv, removeTempDir, snapshotTree, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 
@@ -17,9 +17,7 @@ let work: string;
 let wheels: Wheelhouse;
 
 before(async () => {
-  py = await testPython();
-  work = await tempDir('vm-keeps-lifecycle-');
-  wheels = await makeWheelhouse(path.join(work, 'wheels'));
+  ({ py, work, wheels } = await lifecycleWorkspace('vm-keeps-lifecycle-'));
 });
 after(() => removeTempDir(work));
 

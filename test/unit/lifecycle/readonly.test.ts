@@ -6,16 +6,14 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { clearEnvironment, deleteEnvironment, LifecycleError, recreateEnvironment, removeTree, upgradeEnvironment } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, lifecycleWorkspace, makeEnv, removeTempDir, snapshotTree, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
 let work: string;
 let wheels: Wheelhouse;
 
 before(async () => {
-  py = await testPython();
-  work = await tempDir('vm-readonly-');
-  wheels = await makeWheelhouse(path.join(work, 'wheels'));
+  ({ py, work, wheels } = await lifecycleWorkspace('vm-readonly-'));
 });
 
 after(() => removeTempDir(work));

@@ -6,16 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import { inspectEnvironment } from '../../../src/core/discovery';
 import { isIncompleteEnvironment, LifecycleError, recreateEnvironment } from '../../../src/core/lifecycle';
 import { parsePyvenvCfg } from '../../../src/core/pyvenvCfg';
-import { assertFailsLeavingEnvUnchanged, leftovers, makeEnv, makeWheelhouse, removeTempDir, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { assertFailsLeavingEnvUnchanged, leftovers, lifecycleWorkspace, makeEnv, removeTempDir, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
 let work: string;
 let wheels: Wheelhouse;
 
 before(async () => {
-  py = await testPython();
-  work = await tempDir();
-  wheels = await makeWheelhouse(path.join(work, 'wheels'));
+  ({ py, work, wheels } = await lifecycleWorkspace());
 });
 
 after(() => removeTempDir(work));

@@ -5,16 +5,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { checkEnvDir, clearEnvironment, deleteEnvironment, LifecycleError, recoverEnvironment, removeTree } from '../../../src/core/lifecycle';
-import { leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { leftovers, lifecycleWorkspace, makeEnv, removeTempDir, snapshotTree, writeRequirements, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 
 let py: TestPython;
 let work: string;
 let wheels: Wheelhouse;
 
 before(async () => {
-  py = await testPython();
-  work = await tempDir('vm-safety-');
-  wheels = await makeWheelhouse(path.join(work, 'wheels'));
+  ({ py, work, wheels } = await lifecycleWorkspace('vm-safety-'));
 });
 
 after(() => removeTempDir(work));
