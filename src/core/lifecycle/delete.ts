@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { siblingName } from '../envFacts';
+import { checkpoint } from './checkpoint';
 import { fsFailure } from './errors';
 import { syncDir } from './journal';
 import { runLocked, type LifecycleOptions } from './operation';
@@ -9,7 +10,7 @@ import { removeEnvTree } from './safety';
 /**
  * Removes an env after the same refusals as clear. The folder is first renamed to a hidden
  * `.<name>.venv-manager-trash-*` sibling (one atomic step), so a crash mid-removal never leaves a
- * half-deleted env at the env's path; leftovers are swept by the next operation on that name.
+ * half-deleted env at the env's path; leftovers are swept by the next operation in that folder.
  */
 export async function deleteEnvironment(envDir: string, opts: LifecycleOptions = {}): Promise<void> {
   await runLocked(envDir, 'delete', opts, async (ctx) => {
@@ -21,6 +22,7 @@ export async function deleteEnvironment(envDir: string, opts: LifecycleOptions =
       throw fsFailure(err, 'delete', ctx.checked.envDir);
     }
     await syncDir(ctx.realParent);
+    checkpoint('delete:moved-aside', ctx.env);
     try {
       await removeEnvTree(trash);
     } catch (err) {

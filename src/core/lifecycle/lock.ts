@@ -17,8 +17,9 @@ async function createExclusive(lockPath: string, content: string): Promise<boole
   // Write the whole content under a private name, then hard-link it into place: link() fails with
   // EEXIST if a lock exists, and a reader never sees a half-written lock.
   const tmp = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, content, { flag: 'wx' });
   try {
+    // Inside the try: a write that fails half-way (disk full) must not leave the temp file behind.
+    await fs.writeFile(tmp, content, { flag: 'wx' });
     await fs.link(tmp, lockPath);
     return true;
   } catch (err) {

@@ -212,7 +212,35 @@ async function recoverLocked(realParent: string, name: string, log: (line: strin
     await removeJournal(journalPath);
   }
   await sweepTrash(realParent, name, log);
+  await sweepAbandonedTrash(realParent, name, log);
   return result;
+}
+
+/**
+ * Trash of other envs in the same folder (a delete killed mid-removal leaves `.<name>...-trash-*`
+ * and no env of that name, so no later operation on that name would come): removed when that
+ * name has no journal (nothing to recover) and its lock can be taken (nobody is working on it).
+ */
+async function sweepAbandonedTrash(realParent: string, current: string, log: (line: string) => void): Promise<void> {
+  const names = new Set<string>();
+  for (const entry of await fs.readdir(realParent).catch(() => [] as string[])) {
+    const m = /^\.(.+)\.venv-manager-trash-[0-9a-f]{8}$/.exec(entry);
+    if (m && m[1] !== current) names.add(m[1]);
+  }
+  for (const name of names) {
+    if (await lexists(journalPathFor(realParent, name))) continue;
+    let lock: Awaited<ReturnType<typeof acquireEnvLock>> | undefined;
+    try {
+      lock = await acquireEnvLock(path.join(realParent, name), 'sweep');
+    } catch {
+      continue; // busy: its own operation removes its trash
+    }
+    try {
+      await sweepTrash(realParent, name, log);
+    } finally {
+      await lock.release();
+    }
+  }
 }
 
 /** Puts the old env back at its path, moving whatever is there now out of the way first. */

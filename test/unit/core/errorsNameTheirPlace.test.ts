@@ -1,4 +1,5 @@
-// Issue 14, defect 14: a file-system error names the place that failed. A create that runs out of
+// Issue 14, defects 14 and 15: a file-system error names the place that failed, and a failure
+// leaves no temp file of ours. A create that runs out of
 // room names the new environment (not the seed-cache file it was copying from) and leaves nothing;
 // a read-only seed cache is reported as read-only (not ENOENT), naming the cache, and the create
 // still succeeds through ensurepip. A small tmpfs and a read-only bind mount come from a user +
@@ -50,4 +51,17 @@ test('a read-only seed cache is reported as read-only, naming the cache, and the
   assert.doesNotMatch(r.output, /ENOENT/, r.output);
   assert.ok(r.output.includes(cacheHome), `names the cache: ${r.output}`);
   assert.ok(fs.existsSync(path.join(target, 'pyvenv.cfg')));
+});
+
+test('a lock that cannot be written on a full disk fails clearly and leaves no temp file (defect 15)', { skip }, async () => {
+  const mount = path.join(work, 'full disk');
+  fs.mkdirSync(mount);
+  const r = inNamespace(
+    `mount -t tmpfs -o size=1m tmpfs "$1" && node "${CLI}" create --without-pip --python "${py.path}" "$1/env" >/dev/null && ` +
+      `(dd if=/dev/zero of="$1/fill" bs=64k 2>/dev/null; true) && node "${CLI}" clear "$1/env"; code=$?; echo "LEFT=[$(ls -A "$1" | tr '\\n' ' ')]"; exit $code`,
+    mount,
+  );
+  assert.equal(r.status, 1, r.output);
+  assert.match(r.output, /No space left on device|ENOSPC/, r.output);
+  assert.match(r.output, /^LEFT=\[env fill \]$/m, `only the env and the filler remain: ${r.output}`);
 });
