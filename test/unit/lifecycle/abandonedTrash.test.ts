@@ -28,7 +28,7 @@ async function killedDelete(parent: string, name: string): Promise<string> {
   await runCliAndKillAt(CLI, ['delete', '--yes', env], 'delete:moved-aside');
   assert.ok(!existsSync(env), 'the env was moved aside before the kill');
   const trash = (await leftovers(parent)).filter((n) => n.startsWith(`.${name}.venv-manager-trash-`));
-  assert.equal(trash.length, 1, `one trash folder: ${await leftovers(parent)}`);
+  assert.equal(trash.length, 1, `one trash folder: ${(await leftovers(parent)).join(", ")}`);
   return path.join(parent, trash[0]);
 }
 
