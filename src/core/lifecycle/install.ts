@@ -8,8 +8,8 @@ import { INCOMPLETE_MARKER, siblingName } from '../envFacts';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
 import { checkPackageSpecs, installerChoice, installForOperation, installPackageSpecs, operationRequest, uninstallDistributions, type InstallerChoice } from './installer';
-import { removeJournal, syncDir, writeJournal, type JournalRecord } from './journal';
-import { discardReplaced, journalInstaller, restoreAside, runLocked, type LifecycleOptions, type OperationContext } from './operation';
+import { removeJournal, syncDir } from './journal';
+import { beginJournal, discardReplaced, journalInstaller, restoreAside, runLocked, type LifecycleOptions, type OperationContext } from './operation';
 import { readableRequirements } from './requirements';
 import { removeTree } from './safety';
 import { detachFiles, snapshotEnvironment } from './snapshot';
@@ -112,14 +112,7 @@ const UNKNOWN_TARGET: TargetFacts = { version: [3, 0, 0], implementation: 'cpyth
  * snapshot deleted.
  */
 export async function changeInPlace(ctx: OperationContext, operation: 'install' | 'sync', body: (recordInstaller: (pid: number) => Promise<void>) => Promise<void>): Promise<void> {
-  const aside = siblingName(ctx.name, 'old');
-  const asidePath = path.join(ctx.realParent, aside);
-  const record: JournalRecord = { operation, env: ctx.name, aside, started: new Date().toISOString() };
-  try {
-    await writeJournal(ctx.journalPath, record);
-  } catch (err) {
-    throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
-  }
+  const { asidePath, record } = await beginJournal(ctx, operation);
   ctx.progress(`Taking a snapshot of ${ctx.checked.envDir} to return to if the ${operation} fails`);
   let shared: string[];
   try {

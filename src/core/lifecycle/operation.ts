@@ -275,6 +275,22 @@ export async function journalInstaller(ctx: OperationContext, record: JournalRec
 }
 
 /**
+ * Names the hidden copy an operation sets the env aside as, and writes the journal that lets a
+ * later recovery find it, before anything is moved. `record` is the journal's content (more fields
+ * are added to it as the operation goes on).
+ */
+export async function beginJournal(ctx: OperationContext, operation: JournalRecord['operation']): Promise<{ asidePath: string; record: JournalRecord }> {
+  const aside = siblingName(ctx.name, 'old');
+  const record: JournalRecord = { operation, env: ctx.name, aside, started: new Date().toISOString() };
+  try {
+    await writeJournal(ctx.journalPath, record);
+  } catch (err) {
+    throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
+  }
+  return { asidePath: path.join(ctx.realParent, aside), record };
+}
+
+/**
  * Recreate and clear: the old env is renamed aside and the new one is built AT THE REAL PATH, so
  * every absolute path baked into it (VIRTUAL_ENV in the activate scripts, console-script shebangs,
  * pyvenv.cfg) is already right and nothing has to be rewritten. A marker file inside the new env
@@ -283,14 +299,7 @@ export async function journalInstaller(ctx: OperationContext, record: JournalRec
  * the next operation's recovery follows.
  */
 export async function replaceEnvironment(ctx: OperationContext, operation: 'recreate' | 'clear', build: (recordInstaller: (pid: number) => Promise<void>) => Promise<void>): Promise<void> {
-  const aside = siblingName(ctx.name, 'old');
-  const asidePath = path.join(ctx.realParent, aside);
-  const record: JournalRecord = { operation, env: ctx.name, aside, started: new Date().toISOString() };
-  try {
-    await writeJournal(ctx.journalPath, record);
-  } catch (err) {
-    throw fsFailure(err, 'write the recovery journal in', ctx.realParent);
-  }
+  const { asidePath, record } = await beginJournal(ctx, operation);
   checkpoint(`${operation}:journal-written`, ctx.env);
   try {
     await fs.rename(ctx.envPath, asidePath);
