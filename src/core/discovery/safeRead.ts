@@ -28,3 +28,71 @@ export function readRegularFileHead(file: string, maxBytes: number): Promise<{ b
     });
   });
 }
+
+/**
+ * The start of a file already known to be a regular file (its directory listing said so): no fstat,
+ * three file-system calls (open, read, close); when not `listedAsFile`, readRegularFileHead's checks. Reads `chunk` bytes, then more chunks while `more`
+ * says the text so far is not enough and the file goes on, up to `maxBytes`. Undefined when it
+ * cannot be opened or read. Opened non-blocking, like readRegularFileHead, in case it was swapped
+ * for a FIFO since the listing.
+ */
+export function readListedFileStart(file: string, chunk: number, maxBytes: number, more: ((bytes: Buffer) => boolean) | undefined, listedAsFile: boolean): Promise<Buffer | undefined> {
+  if (!listedAsFile) {
+    return readRegularFileHead(file, Math.min(chunk, maxBytes)).then((head) => {
+      if (!head || head.size <= head.bytes.length || (more && !more(head.bytes))) return head?.bytes;
+      return readRegularFileHead(file, maxBytes).then((whole) => whole?.bytes);
+    });
+  }
+  return new Promise((resolve) => {
+    fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), (openErr, fd) => {
+      if (openErr) return resolve(undefined);
+      const finish = (result: Buffer | undefined) => fs.close(fd, () => resolve(result));
+      let buf = Buffer.allocUnsafe(Math.min(chunk, maxBytes));
+      const readFrom = (filled: number) => {
+        fs.read(fd, buf, filled, buf.length - filled, filled, (readErr, bytesRead) => {
+          if (readErr) return finish(undefined);
+          const got = filled + bytesRead;
+          // A short read of a regular file is its end (saves the read that would return 0).
+          if (got < buf.length) return finish(buf.subarray(0, got));
+          // The buffer is full: the file may go on.
+          if (got >= maxBytes || (more && !more(buf))) return finish(buf);
+          const bigger = Buffer.allocUnsafe(Math.min(buf.length * 4, maxBytes));
+          buf.copy(bigger);
+          buf = bigger;
+          readFrom(got);
+        });
+      };
+      readFrom(0);
+    });
+  });
+}
+
+/**
+ * readListedFileStart done synchronously, for callers that read many tiny files in short slices
+ * (no thread-pool round trip per call, which dominates when the CPU is busy). With `listedAsFile`
+ * false it checks with fstat that it is a regular file first.
+ */
+export function readListedFileStartSync(file: string, chunk: number, maxBytes: number, more: ((bytes: Buffer) => boolean) | undefined, listedAsFile: boolean): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!listedAsFile && !fs.fstatSync(fd).isFile()) return undefined;
+    let buf = Buffer.allocUnsafe(Math.min(chunk, maxBytes));
+    let got = 0;
+    for (;;) {
+      got += fs.readSync(fd, buf, got, buf.length - got, got);
+      if (got < buf.length || got >= maxBytes || (more && !more(buf))) return got < buf.length ? buf.subarray(0, got) : buf;
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 4, maxBytes));
+      buf.copy(bigger);
+      buf = bigger;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -4,12 +4,14 @@
  * Reading is tolerant: a damaged distribution is listed with its problems, never dropped, and
  * nothing thrown by one entry stops the others.
  */
-import { readdir, type Dirent } from 'node:fs';
+import { readdir, readdirSync, type Dirent } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findSitePackages } from '../discovery/inspect';
-import { readRegularFileHead } from '../discovery/safeRead';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { readListedFileStart, readListedFileStartSync, readRegularFileHead } from '../discovery/safeRead';
 import { mapLimited } from '../mapLimited';
 
 /** How the distribution records itself in site-packages. */
@@ -78,7 +80,12 @@ export function normalizeProjectName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();
 }
 
-const METADATA_HEAD_BYTES = 64 * 1024;
+/** A first read of METADATA: enough for the header block of nearly every distribution. */
+const METADATA_CHUNK_BYTES = 8 * 1024;
+/** Headers longer than this (an old-style Description header of a huge README) are cut here. */
+const METADATA_MAX_BYTES = 16 * 1024 * 1024;
+const DIRECT_URL_CHUNK_BYTES = 4 * 1024;
+const DIRECT_URL_MAX_BYTES = 256 * 1024;
 
 /** The site-packages folder of an env (this OS's layout first, then the other), or undefined. */
 export async function sitePackagesOf(target: DistributionsTarget): Promise<string | undefined> {
@@ -98,11 +105,45 @@ export async function readInstalledDistributions(target: DistributionsTarget, op
   return readDistributionsIn(site, opts);
 }
 
-/** Every distribution recorded in one site-packages folder, sorted by normalised name. */
+/** Synchronous reading runs in slices of about this long, then lets the event loop run. */
+const SLICE_MS = 4;
+/** One dist-info folder taking longer than this to read synchronously: a slow file system, read the rest asynchronously. */
+const SLOW_ENTRY_MS = 20;
+
+/**
+ * Every distribution recorded in one site-packages folder, sorted by normalised name.
+ *
+ * Plain `*.dist-info` folders (nearly all entries) are read with synchronous calls in slices of a
+ * few milliseconds, yielding to the event loop between slices: each one is a listing and one or
+ * two tiny files, and a thread-pool round trip per call costs more than the call itself, several
+ * times more when the CPU is busy. Should one folder take long (a slow or network file system), the
+ * rest are read asynchronously, as are egg-info, egg-link and symlinked entries.
+ */
 export async function readDistributionsIn(sitePackages: string, opts: ReadDistributionsOptions = {}): Promise<InstalledDistribution[]> {
   opts.signal?.throwIfAborted();
   const entries = await fs.readdir(sitePackages, { withFileTypes: true }).catch(() => [] as Dirent[]);
-  const found = await Promise.all(entries.map((e) => readEntry(sitePackages, e)));
+  const found: (InstalledDistribution | undefined)[] = [];
+  const pending: Promise<void>[] = [];
+  let sync = true;
+  let sliceStart = performance.now();
+  for (const entry of entries) {
+    const parsed = parseEntryName(entry.name);
+    if (!parsed) continue;
+    if (!sync || parsed.format !== 'dist-info' || !entry.isDirectory()) {
+      pending.push(readEntry(sitePackages, entry, parsed).then((d) => { found.push(d); }));
+      continue;
+    }
+    const started = performance.now();
+    found.push(readDistInfoSync(path.join(sitePackages, entry.name), parsed));
+    const now = performance.now();
+    if (now - started > SLOW_ENTRY_MS) sync = false;
+    if (now - sliceStart > SLICE_MS) {
+      await yieldToEventLoop();
+      opts.signal?.throwIfAborted();
+      sliceStart = performance.now();
+    }
+  }
+  await Promise.all(pending);
   opts.signal?.throwIfAborted();
   const out = found.filter((d): d is InstalledDistribution => d !== undefined);
   markDuplicates(out);
@@ -199,8 +240,7 @@ export function parseEntryName(entry: string): { name: string; version?: string;
   return { name, version, format };
 }
 
-async function readEntry(site: string, entry: Dirent): Promise<InstalledDistribution | undefined> {
-  const parsed = parseEntryName(entry.name);
+async function readEntry(site: string, entry: Dirent, parsed = parseEntryName(entry.name)): Promise<InstalledDistribution | undefined> {
   if (!parsed) return undefined;
   const full = path.join(site, entry.name);
   try {
@@ -214,9 +254,9 @@ async function readEntry(site: string, entry: Dirent): Promise<InstalledDistribu
   }
 }
 
-/** The names in a folder ([] when unreadable); fs callbacks, which cost less than the promise API when hundreds run at once. */
-function listDir(dir: string): Promise<string[]> {
-  return new Promise((resolve) => readdir(dir, (err, names) => resolve(err ? [] : names)));
+/** A folder's entries ([] when unreadable); fs callbacks, which cost less than the promise API when hundreds run at once. */
+function listDir(dir: string): Promise<Dirent[]> {
+  return new Promise((resolve) => readdir(dir, { withFileTypes: true }, (err, entries) => resolve(err ? [] : entries)));
 }
 
 function fromFolderName(metadataPath: string, parsed: { name: string; version?: string; format: DistributionFormat }, problems: DistributionProblem[]): InstalledDistribution {
@@ -233,18 +273,53 @@ function fromFolderName(metadataPath: string, parsed: { name: string; version?: 
   };
 }
 
-async function readDistInfo(dir: string, parsed: { name: string; version?: string; format: DistributionFormat }): Promise<InstalledDistribution> {
-  const files = new Set(await listDir(dir));
+type ParsedEntry = { name: string; version?: string; format: DistributionFormat };
+
+async function readDistInfo(dir: string, parsed: ParsedEntry): Promise<InstalledDistribution> {
+  const files = byName(await listDir(dir));
+  const metadata = files.get('METADATA');
+  const directUrl = files.get('direct_url.json');
+  const [meta, direct] = await Promise.all([
+    metadata ? readListedFileStart(path.join(dir, 'METADATA'), METADATA_CHUNK_BYTES, METADATA_MAX_BYTES, metadataGoesOn, metadata.isFile()) : undefined,
+    directUrl ? readListedFileStart(path.join(dir, 'direct_url.json'), DIRECT_URL_CHUNK_BYTES, DIRECT_URL_MAX_BYTES, undefined, directUrl.isFile()) : undefined,
+  ]);
+  return distInfoFrom(dir, parsed, files, meta, direct);
+}
+
+/** readDistInfo with synchronous calls (see readDistributionsIn). */
+function readDistInfoSync(dir: string, parsed: ParsedEntry): InstalledDistribution {
+  let listing: Dirent[];
+  try {
+    listing = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    listing = [];
+  }
+  const files = byName(listing);
+  const metadata = files.get('METADATA');
+  const directUrl = files.get('direct_url.json');
+  const meta = metadata ? readListedFileStartSync(path.join(dir, 'METADATA'), METADATA_CHUNK_BYTES, METADATA_MAX_BYTES, metadataGoesOn, metadata.isFile()) : undefined;
+  const direct = directUrl ? readListedFileStartSync(path.join(dir, 'direct_url.json'), DIRECT_URL_CHUNK_BYTES, DIRECT_URL_MAX_BYTES, undefined, directUrl.isFile()) : undefined;
+  return distInfoFrom(dir, parsed, files, meta, direct);
+}
+
+function byName(listing: Dirent[]): Map<string, Dirent> {
+  const files = new Map<string, Dirent>();
+  for (const e of listing) files.set(e.name, e);
+  return files;
+}
+
+/** A dist-info folder's distribution from its listing and the bytes of its METADATA (its start) and direct_url.json. */
+function distInfoFrom(dir: string, parsed: ParsedEntry, files: ReadonlyMap<string, Dirent>, metadataBytes: Buffer | undefined, directUrlBytes: Buffer | undefined): InstalledDistribution {
   const problems: DistributionProblem[] = [];
   const base = path.basename(dir);
-  const meta = files.has('METADATA') ? await readMetadataHeaders(path.join(dir, 'METADATA')) : undefined;
-  if (!files.has('METADATA') || !meta) problems.push({ code: 'no-metadata', message: `${base} has no readable METADATA file; reinstall it` });
+  const meta = metadataBytes ? metadataFromBytes(metadataBytes) : undefined;
+  if (!meta) problems.push({ code: 'no-metadata', message: `${base} has no readable METADATA file; reinstall it` });
   else if (!meta.name || !meta.version) problems.push({ code: 'bad-metadata', message: `${base}/METADATA has no ${meta.name ? 'Version' : 'Name'}; reinstall it` });
   if (!files.has('RECORD')) problems.push({ code: 'no-record', message: `${base} has no RECORD file: pip cannot uninstall or upgrade it cleanly; reinstall it with --force-reinstall` });
   const dist = withMetadata(fromFolderName(dir, parsed, problems), meta);
   dist.requested = files.has('REQUESTED');
   if (files.has('direct_url.json')) {
-    const direct = await readDirectUrl(path.join(dir, 'direct_url.json'));
+    const direct = directUrlBytes ? directUrlFromBytes(directUrlBytes) : undefined;
     if (direct) {
       dist.directUrl = direct;
       dist.editable = direct.editable;
@@ -300,18 +375,28 @@ interface MetadataHeaders {
   requires: string[];
 }
 
-/** The header block of a core-metadata file (RFC 822 style, up to the first empty line). */
+/** Where the header block of core metadata ends (its first empty line), or -1 while it goes on. */
+function headerEnd(bytes: Buffer): number {
+  const lf = bytes.indexOf('\n\n');
+  const crlf = bytes.indexOf('\r\n\r\n');
+  return lf < 0 ? crlf : crlf < 0 ? lf : Math.min(lf, crlf);
+}
+
+/** More of a METADATA file is needed while its header block has not ended. */
+function metadataGoesOn(bytes: Buffer): boolean {
+  return headerEnd(bytes) < 0;
+}
+
+/** The headers of core metadata from the bytes read of it: only the header block is decoded. */
+function metadataFromBytes(bytes: Buffer): MetadataHeaders {
+  const end = headerEnd(bytes);
+  return parseMetadataHeaders(bytes.toString('utf8', 0, end < 0 ? bytes.length : end));
+}
+
+/** The header block of a core-metadata file (PKG-INFO of an egg-info), or undefined when unreadable. */
 async function readMetadataHeaders(file: string): Promise<MetadataHeaders | undefined> {
-  let head = await readRegularFileHead(file, METADATA_HEAD_BYTES);
-  if (!head) return undefined;
-  let text = head.bytes.toString('utf8');
-  if (head.size > head.bytes.length && !/\r?\n\r?\n/.test(text)) {
-    // Headers longer than the head (an old-style Description header): read it all.
-    head = await readRegularFileHead(file, head.size);
-    if (!head) return undefined;
-    text = head.bytes.toString('utf8');
-  }
-  return parseMetadataHeaders(text);
+  const bytes = await readListedFileStart(file, METADATA_CHUNK_BYTES, METADATA_MAX_BYTES, metadataGoesOn, false);
+  return bytes ? metadataFromBytes(bytes) : undefined;
 }
 
 /** Name, Version, Summary and Requires-Dist from core metadata text (METADATA / PKG-INFO). */
@@ -348,12 +433,10 @@ export function parseMetadataHeaders(text: string): MetadataHeaders {
   return out;
 }
 
-async function readDirectUrl(file: string): Promise<DirectUrl | undefined> {
-  const head = await readRegularFileHead(file, 256 * 1024);
-  if (!head) return undefined;
+function directUrlFromBytes(bytes: Buffer): DirectUrl | undefined {
   let json: unknown;
   try {
-    json = JSON.parse(head.bytes.toString('utf8'));
+    json = JSON.parse(bytes.toString('utf8'));
   } catch {
     return undefined;
   }

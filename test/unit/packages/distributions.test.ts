@@ -156,6 +156,38 @@ describe('damaged and unusual records', () => {
   });
 });
 
+test('long headers are read to their end and a long body is not; symlinked dist-info folders and METADATA files read the same', async () => {
+  const dir = await tempDir('vm-dists-long-');
+  try {
+    // Headers of ~60 KB (past any first read), the last Requires-Dist at their very end, then a 3 MB body.
+    const many = Array.from({ length: 1500 }, (_, i) => `Classifier: Topic :: Thing ${i}`).join('\n');
+    const body = `${'x'.repeat(3 * 1024 * 1024)}\nRequires-Dist: from-the-body\n`;
+    const write = async (folder: string, name: string) => {
+      await fs.mkdir(path.join(dir, folder), { recursive: true });
+      await fs.writeFile(path.join(dir, folder, 'METADATA'), `Metadata-Version: 2.1\nName: ${name}\nVersion: 1.0\n${many}\nRequires-Dist: last-header\n\n${body}`);
+      await fs.writeFile(path.join(dir, folder, 'RECORD'), '');
+    };
+    await write('long-1.0.dist-info', 'long');
+    // A dist-info folder that is a symlink, and a METADATA file that is one.
+    await write('elsewhere/linked-1.0.dist-info', 'linked');
+    await fs.symlink(path.join(dir, 'elsewhere', 'linked-1.0.dist-info'), path.join(dir, 'linked-1.0.dist-info'));
+    await fs.mkdir(path.join(dir, 'metalink-1.0.dist-info'));
+    await fs.writeFile(path.join(dir, 'metalink-1.0.dist-info', 'RECORD'), '');
+    await fs.writeFile(path.join(dir, 'elsewhere', 'META'), 'Metadata-Version: 2.1\nName: MetaLink\nVersion: 1.0\nRequires-Dist: a\n\nRequires-Dist: b\n');
+    await fs.symlink(path.join(dir, 'elsewhere', 'META'), path.join(dir, 'metalink-1.0.dist-info', 'METADATA'));
+    await fs.writeFile(path.join(dir, 'metalink-1.0.dist-info', 'direct_url.json'), JSON.stringify({ url: 'file:///some/where', dir_info: { editable: true } }));
+    const dists = await readDistributionsIn(dir);
+    assert.deepEqual(dists.map((d) => [d.name, d.requires.length, d.requires.at(-1), d.problems.length]), [
+      ['linked', 1, 'last-header', 0],
+      ['long', 1, 'last-header', 0],
+      ['MetaLink', 1, 'a', 0],
+    ]);
+    assert.equal(byName(dists, 'metalink').sourceFolder, '/some/where');
+  } finally {
+    await removeTempDir(dir);
+  }
+});
+
 test('an env with 300 small distributions: all listed, as pip lists them', async () => {
   const env300 = path.join(work, 'env300');
   const many = await manyWheels(path.join(work, 'many'), 300);
