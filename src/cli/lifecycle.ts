@@ -46,30 +46,32 @@ async function withLifecycleIo<T>(io: CliIo, verbose: boolean, run: (opts: Lifec
 const shortOptions = (a: string) => (a === '-r' ? '--requirements' : a === '-v' ? '--verbose' : a);
 
 /** The value options every source-taking command accepts. */
-const SOURCE_VALUES = ['--requirements', '--pyproject', '--lock', '--extra', '--group', '--installer'];
+const SOURCE_VALUES = ['--requirements', '--pyproject', '--lock', '--uv-lock', '--extra', '--group', '--installer'];
 const SOURCE_FLAGS = ['--no-project'];
 
 /**
  * The declared source of --requirements FILE | --pyproject FILE [--extra E]... [--group G]...
- * [--no-project] | --lock FILE [--extra E]... [--group G]...; undefined when none is given.
+ * [--no-project] | --lock FILE [--extra E]... [--group G]... | --uv-lock FILE [--extra E]...
+ * [--group G]... [--no-project]; undefined when none is given.
  */
 function sourceOption(command: string, parsed: ParsedOptions, cwd: string): DeclaredSource | undefined {
   const one = (name: string) => parsed.values.get(name)?.at(-1);
-  const given = (['--requirements', '--pyproject', '--lock'] as const).filter((o) => one(o) !== undefined);
-  if (given.length > 1) throw new CliError(`${command}: give only one of --requirements, --pyproject and --lock.`, 2);
+  const given = (['--requirements', '--pyproject', '--lock', '--uv-lock'] as const).filter((o) => one(o) !== undefined);
+  if (given.length > 1) throw new CliError(`${command}: give only one of --requirements, --pyproject, --lock and --uv-lock.`, 2);
   const extras = parsed.values.get('--extra') ?? [];
   const groups = parsed.values.get('--group') ?? [];
   const at = (file: string) => path.resolve(cwd, file);
   if (given.length === 0) {
-    if (extras.length || groups.length || parsed.flags.has('--no-project')) throw new CliError(`${command}: --extra, --group and --no-project go with --pyproject FILE or --lock FILE.`, 2);
+    if (extras.length || groups.length || parsed.flags.has('--no-project')) throw new CliError(`${command}: --extra, --group and --no-project go with --pyproject FILE, --lock FILE or --uv-lock FILE.`, 2);
     return undefined;
   }
   if (given[0] === '--requirements') {
-    if (extras.length || groups.length || parsed.flags.has('--no-project')) throw new CliError(`${command}: --extra, --group and --no-project go with --pyproject FILE or --lock FILE, not --requirements.`, 2);
+    if (extras.length || groups.length || parsed.flags.has('--no-project')) throw new CliError(`${command}: --extra, --group and --no-project go with --pyproject FILE, --lock FILE or --uv-lock FILE, not --requirements.`, 2);
     return { kind: 'requirements', file: at(one('--requirements')!) };
   }
   if (given[0] === '--pyproject') return { kind: 'pyproject', file: at(one('--pyproject')!), extras, groups, project: !parsed.flags.has('--no-project') };
-  if (parsed.flags.has('--no-project')) throw new CliError(`${command}: --no-project goes with --pyproject FILE.`, 2);
+  if (given[0] === '--uv-lock') return { kind: 'uvlock', file: at(one('--uv-lock')!), extras, ...(groups.length ? { groups } : {}), project: !parsed.flags.has('--no-project') };
+  if (parsed.flags.has('--no-project')) throw new CliError(`${command}: --no-project goes with --pyproject FILE or --uv-lock FILE.`, 2);
   return { kind: 'pylock', file: at(one('--lock')!), extras, ...(groups.length ? { groups } : {}) };
 }
 
@@ -82,12 +84,13 @@ function installerOption(command: string, parsed: ParsedOptions): InstallerChoic
 /** The source (required) and --installer, as recreate and install take them. */
 function requiredSource(command: string, parsed: ParsedOptions, cwd: string): { source: DeclaredSource; installer: InstallerChoice } {
   const source = sourceOption(command, parsed, cwd);
-  if (!source) throw new CliError(`${command}: the argument --requirements FILE is required (or --pyproject FILE, or --lock FILE).`, 2);
+  if (!source) throw new CliError(`${command}: the argument --requirements FILE is required (or --pyproject FILE, --lock FILE or --uv-lock FILE).`, 2);
   return { source, installer: installerOption(command, parsed) };
 }
 
 const SOURCE_USAGE = `(--requirements FILE | --pyproject FILE [--extra E]... [--group G]...
-                             [--no-project] | --lock FILE [--extra E]... [--group G]...)`;
+                             [--no-project] | --lock FILE [--extra E]... [--group G]...
+                             | --uv-lock FILE [--extra E]... [--group G]... [--no-project])`;
 
 const SOURCE_HELP = `  --requirements FILE, -r FILE
                         A requirements file.
@@ -95,10 +98,15 @@ const SOURCE_HELP = `  --requirements FILE, -r FILE
                         (editable, when it names a build backend), the extras and the
                         dependency groups given.
   --extra E             An extra of [project.optional-dependencies] (or of the lock); repeatable.
-  --group G             A [dependency-groups] group (or a lock's group); repeatable.
-  --no-project          Do not install the pyproject's project itself, only its dependencies.
+  --group G             A [dependency-groups] group (or a lock's group); repeatable. For
+                        --uv-lock the default is the group dev, as uv sync does.
+  --no-project          Do not install the project itself, only its dependencies.
   --lock FILE           A pylock.toml / pylock.<name>.toml, installed exactly as written: one
-                        wheel per package, size and sha256 checked first, nothing resolved.`;
+                        wheel per package (else its sdist, archive or folder, built by pip),
+                        size and sha256 checked first, nothing resolved.
+  --uv-lock FILE        A uv.lock (version 1): what its root project(s) reach with the extras
+                        and groups given, for this environment's Python; one wheel per
+                        package, size and sha256 checked first, nothing resolved.`;
 
 const COMMON_NOTES = `Only a folder holding a pyvenv.cfg is touched. A file-system root, the home folder, paths
 less than two levels deep and symbolic links are refused. One operation per environment at a time

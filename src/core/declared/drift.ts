@@ -60,8 +60,8 @@ export function computeDrift(declared: DeclaredSet, installed: readonly Installe
   const otherVersion: { name: string; installed: string; wanted: string }[] = [];
   const needed = new Set<string>();
 
-  if (declared.kind === 'pylock') {
-    for (const { pkg } of declared.plan.wheels) {
+  if (declared.kind === 'lock') {
+    for (const { pkg } of declared.plan.packages) {
       needed.add(pkg.key);
       const have = byName.get(pkg.key);
       const wanted = pkg.version ? `==${pkg.version}` : '';

@@ -1,8 +1,9 @@
 /**
  * PEP 751 lock files (`pylock.toml`, `pylock.<name>.toml`): read, checked, and turned into the
- * exact list of wheels to install into one env, without resolving anything. Markers and
+ * exact list of things to install into one env, without resolving anything. Markers and
  * `requires-python` are evaluated against the env's interpreter facts; per package the wheel
- * with the most specific tag the env accepts is chosen.
+ * with the most specific tag the env accepts is chosen, else its sdist (built by pip), or its
+ * archive or local directory. VCS entries are refused.
  */
 import * as path from 'node:path';
 import { valid as pep440Valid } from '@renovatebot/pep440';
@@ -10,8 +11,9 @@ import { evaluateMarker, normalizeName, parseMarker, Pep508Error, versionSatisfi
 import { markerEnvironment, supportedTags, wheelTags, withSets, type TargetFacts } from './target';
 import { isTable, readTomlFile, sourceError, type TomlDocument } from './toml';
 
-export interface LockWheel {
-  /** The wheel's file name. */
+/** A file a lock names (a wheel, an sdist, an archive), checked by size and sha256 before use. */
+export interface LockFile {
+  /** The file's name. */
   readonly fileName: string;
   readonly url?: string;
   /** Absolute (the lock's `path` is relative to the lock file). */
@@ -26,11 +28,20 @@ export interface LockPackage {
   readonly version?: string;
   readonly marker?: MarkerNode;
   readonly requiresPython?: string;
-  readonly wheels: readonly LockWheel[];
-  /** What else the lock offers (sdist, vcs, directory, archive): this reader installs wheels only. */
-  readonly otherSources: readonly string[];
+  readonly wheels: readonly LockFile[];
+  readonly sdist?: LockFile;
+  readonly archive?: LockFile;
+  readonly directory?: LockDirectory;
+  /** Sources the lock gives that cannot be installed here (a VCS checkout). */
+  readonly unsupported: readonly string[];
   /** 0-based index in [[packages]], for error positions. */
   readonly index: number;
+}
+
+/** A local project folder (absolute), installed by pip with --no-deps. */
+export interface LockDirectory {
+  readonly path: string;
+  readonly editable: boolean;
 }
 
 export interface Pylock {
@@ -71,6 +82,30 @@ function marker(doc: TomlDocument, text: string, where: string): MarkerNode {
   }
 }
 
+/** One `[packages.wheels]`, `[packages.sdist]` or `[packages.archive]` table: a file by url or path (relative to the lock). */
+function lockFile(doc: TomlDocument, lockDir: string, w: unknown, name: string, what: 'wheel' | 'sdist' | 'archive'): LockFile {
+  const needle = `"${name}"`;
+  if (!isTable(w)) throw sourceError(doc, `${name}: each ${what} must be a table.`, needle);
+  const url = str(doc, w.url, `${name} ${what} url`, needle);
+  const rel = str(doc, w.path, `${name} ${what} path`, needle);
+  const fileName = str(doc, w.name, `${name} ${what} name`, needle) ?? path.basename(rel ?? (url ? decodeURIComponent(new URL(url, 'file:///').pathname) : ''));
+  if (!url && !rel) throw sourceError(doc, `${name}: the ${what} ${fileName || ''}${fileName ? ' ' : ''}has neither url nor path.`, needle);
+  const hashes = w.hashes;
+  if (hashes !== undefined && !isTable(hashes)) throw sourceError(doc, `${name}: hashes of ${fileName} must be a table.`, needle);
+  const sha256 = hashes?.sha256;
+  if (sha256 !== undefined && (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256))) throw sourceError(doc, `${name}: the sha256 of ${fileName} is not 64 hex digits.`, needle);
+  if (w.size !== undefined && (typeof w.size !== 'number' && typeof w.size !== 'bigint')) throw sourceError(doc, `${name}: the size of ${fileName} must be an integer.`, needle);
+  // An sdist or archive without a hash could be anything: PEP 751 requires one, and so do we.
+  if (what !== 'wheel' && sha256 === undefined) throw sourceError(doc, `${name}: the ${what} ${fileName} has no sha256 hash, so it cannot be checked.`, needle);
+  return {
+    fileName,
+    ...(url ? { url } : {}),
+    ...(rel ? { path: path.resolve(lockDir, rel) } : {}),
+    ...(w.size !== undefined ? { size: Number(w.size) } : {}),
+    ...(typeof sha256 === 'string' ? { sha256: sha256.toLowerCase() } : {}),
+  };
+}
+
 export async function readPylock(file: string): Promise<Pylock> {
   return pylockFrom(await readTomlFile(path.resolve(file)));
 }
@@ -96,26 +131,20 @@ export function pylockFrom(doc: TomlDocument): Pylock {
     const requiresPy = str(doc, p['requires-python'], `${name} requires-python`, needle);
     const wheelsRaw = p.wheels;
     if (wheelsRaw !== undefined && !Array.isArray(wheelsRaw)) throw sourceError(doc, `${name}: wheels must be an array of tables.`, needle);
-    const wheels = (wheelsRaw ?? []).map((w: unknown): LockWheel => {
-      if (!isTable(w)) throw sourceError(doc, `${name}: each wheel must be a table.`, needle);
-      const url = str(doc, w.url, `${name} wheel url`, needle);
-      const rel = str(doc, w.path, `${name} wheel path`, needle);
-      const fileName = str(doc, w.name, `${name} wheel name`, needle) ?? path.basename(rel ?? (url ? decodeURIComponent(new URL(url, 'file:///').pathname) : ''));
-      if (!url && !rel) throw sourceError(doc, `${name}: a wheel (${fileName || 'unnamed'}) has neither url nor path.`, needle);
-      if (!fileName.endsWith('.whl')) throw sourceError(doc, `${name}: '${fileName}' is not a wheel file name.`, needle);
-      const hashes = w.hashes;
-      if (hashes !== undefined && !isTable(hashes)) throw sourceError(doc, `${name}: hashes of ${fileName} must be a table.`, needle);
-      const sha256 = hashes?.sha256;
-      if (sha256 !== undefined && (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256))) throw sourceError(doc, `${name}: the sha256 of ${fileName} is not 64 hex digits.`, needle);
-      if (w.size !== undefined && (typeof w.size !== 'number' && typeof w.size !== 'bigint')) throw sourceError(doc, `${name}: the size of ${fileName} must be an integer.`, needle);
-      return {
-        fileName,
-        ...(url ? { url } : {}),
-        ...(rel ? { path: path.resolve(lockDir, rel) } : {}),
-        ...(w.size !== undefined ? { size: Number(w.size) } : {}),
-        ...(typeof sha256 === 'string' ? { sha256: sha256.toLowerCase() } : {}),
-      };
+    const wheels = (wheelsRaw ?? []).map((w: unknown): LockFile => {
+      const file = lockFile(doc, lockDir, w, name, 'wheel');
+      if (!file.fileName.endsWith('.whl')) throw sourceError(doc, `${name}: '${file.fileName}' is not a wheel file name.`, needle);
+      return file;
     });
+    const sdist = p.sdist === undefined ? undefined : lockFile(doc, lockDir, p.sdist, name, 'sdist');
+    const archive = p.archive === undefined ? undefined : lockFile(doc, lockDir, p.archive, name, 'archive');
+    let directory: LockDirectory | undefined;
+    if (p.directory !== undefined) {
+      const dir = p.directory;
+      if (!isTable(dir) || typeof dir.path !== 'string') throw sourceError(doc, `${name}: directory must be a table with a path.`, needle);
+      const sub = typeof dir.subdirectory === 'string' ? dir.subdirectory : '';
+      directory = { path: path.resolve(lockDir, dir.path, sub), editable: dir.editable === true };
+    }
     return {
       name,
       key: normalizeName(name),
@@ -123,7 +152,10 @@ export function pylockFrom(doc: TomlDocument): Pylock {
       ...(markerText !== undefined ? { marker: marker(doc, markerText, `${name} marker`) } : {}),
       ...(requiresPy !== undefined ? { requiresPython: requiresPy } : {}),
       wheels,
-      otherSources: ['sdist', 'vcs', 'directory', 'archive'].filter((k) => p[k] !== undefined),
+      ...(sdist ? { sdist } : {}),
+      ...(archive ? { archive } : {}),
+      ...(directory ? { directory } : {}),
+      unsupported: p.vcs !== undefined ? ['a VCS checkout'] : [],
       index,
     };
   });
@@ -146,22 +178,22 @@ export interface LockSelection {
   readonly groups?: readonly string[];
 }
 
-export interface PlannedWheel {
-  readonly pkg: LockPackage;
-  readonly wheel: LockWheel;
-}
+/** What one package installs: a file (a wheel; an sdist or archive pip builds), or a local folder. */
+export type PlannedPackage =
+  | { readonly pkg: LockPackage; readonly kind: 'wheel' | 'sdist' | 'archive'; readonly file: LockFile }
+  | { readonly pkg: LockPackage; readonly kind: 'directory'; readonly directory: LockDirectory };
 
 export interface LockPlan {
-  /** One wheel per package that applies to the env. */
-  readonly wheels: readonly PlannedWheel[];
+  /** One entry per package that applies to the env. */
+  readonly packages: readonly PlannedPackage[];
   /** Packages whose marker excludes them for this env. */
   readonly skipped: readonly LockPackage[];
 }
 
 /**
- * The wheels to install into an env with facts `target`. Refuses (naming file and package) a
- * lock whose requires-python or environments exclude the env, and a package that applies but
- * has no wheel the env accepts.
+ * What to install into an env with facts `target`, one entry per package. Refuses (naming file and
+ * package) a lock whose requires-python or environments exclude the env, and a package that
+ * applies but has neither a wheel the env accepts nor an sdist, archive or directory.
  */
 export function planLock(lock: Pylock, target: TargetFacts, sel: LockSelection = {}): LockPlan {
   const doc = { file: lock.file, text: lock.text };
@@ -179,7 +211,7 @@ export function planLock(lock: Pylock, target: TargetFacts, sel: LockSelection =
   }
   const tags = supportedTags(target);
   const rank = new Map(tags.map((t, i) => [t, i]));
-  const wheels: PlannedWheel[] = [];
+  const packages: PlannedPackage[] = [];
   const skipped: LockPackage[] = [];
   for (const pkg of lock.packages) {
     if (pkg.marker && !evaluateMarker(pkg.marker, env)) {
@@ -190,20 +222,38 @@ export function planLock(lock: Pylock, target: TargetFacts, sel: LockSelection =
     if (pkg.requiresPython && !versionSatisfies(python, pkg.requiresPython)) {
       throw sourceError(doc, `${pkg.name} ${pkg.version ?? ''} requires Python ${pkg.requiresPython}; this environment has Python ${python}.`, needle, undefined, 'no-wheel');
     }
-    let best: { wheel: LockWheel; score: number } | undefined;
-    for (const wheel of pkg.wheels) {
-      const parsed = wheelTags(wheel.fileName);
-      if (!parsed) continue;
-      for (const tag of parsed.tags) {
-        const score = rank.get(tag);
-        if (score !== undefined && (!best || score < best.score)) best = { wheel, score };
-      }
-    }
-    if (!best) {
-      const offered = pkg.wheels.length ? `its wheels (${pkg.wheels.map((w) => w.fileName).join(', ')}) do not fit Python ${python} on ${env.sys_platform as string} ${env.platform_machine as string}` : `the lock gives no wheel for it${pkg.otherSources.length ? ` (only ${pkg.otherSources.join(', ')}, which would have to be built)` : ''}`;
-      throw sourceError(doc, `no usable wheel for ${pkg.name}${pkg.version ? ` ${pkg.version}` : ''}: ${offered}.`, needle, undefined, 'no-wheel');
-    }
-    wheels.push({ pkg, wheel: best.wheel });
+    packages.push(choosePackageSource(doc, pkg, rank, target));
   }
-  return { wheels, skipped };
+  return { packages, skipped };
+}
+
+/** The wheel the env accepts with the most specific tag (lowest rank), if any. */
+export function bestWheel(wheels: readonly LockFile[], rank: ReadonlyMap<string, number>): LockFile | undefined {
+  let best: { wheel: LockFile; score: number } | undefined;
+  for (const wheel of wheels) {
+    const parsed = wheelTags(wheel.fileName);
+    if (!parsed) continue;
+    for (const tag of parsed.tags) {
+      const score = rank.get(tag);
+      if (score !== undefined && (!best || score < best.score)) best = { wheel, score };
+    }
+  }
+  return best?.wheel;
+}
+
+/**
+ * What installs `pkg`: its best wheel, else its sdist, archive or directory. A package with none
+ * of these (or only a VCS source) is refused naming the lock and the package.
+ */
+export function choosePackageSource(doc: { file: string; text: string; needle?: string }, pkg: LockPackage, rank: ReadonlyMap<string, number>, target: TargetFacts): PlannedPackage {
+  const wheel = bestWheel(pkg.wheels, rank);
+  if (wheel) return { pkg, kind: 'wheel', file: wheel };
+  if (pkg.sdist) return { pkg, kind: 'sdist', file: pkg.sdist };
+  if (pkg.archive) return { pkg, kind: 'archive', file: pkg.archive };
+  if (pkg.directory) return { pkg, kind: 'directory', directory: pkg.directory };
+  const env = markerEnvironment(target);
+  const offered = pkg.wheels.length
+    ? `its wheels (${pkg.wheels.map((w) => w.fileName).join(', ')}) do not fit Python ${target.version.join('.')} on ${env.sys_platform} ${env.platform_machine}`
+    : `the lock gives no wheel for it${pkg.unsupported.length ? `, only ${pkg.unsupported.join(' and ')}, which Venv Manager does not install` : ''}`;
+  throw sourceError(doc, `no usable wheel for ${pkg.name}${pkg.version ? ` ${pkg.version}` : ''}: ${offered}.`, doc.needle ?? `"${pkg.name}"`, undefined, 'no-wheel');
 }

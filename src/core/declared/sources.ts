@@ -1,6 +1,6 @@
 /**
  * Declared-dependency sources: a requirements file, a pyproject.toml with a chosen set of extras
- * and groups, or a pylock.toml. Found in a folder, remembered per env (a small JSON file inside the
+ * and groups, a pylock.toml, or a uv.lock (with extras and groups of its project). Found in a folder, remembered per env (a small JSON file inside the
  * env, so it goes with the env and a recreate or sync writes it in the same all-or-nothing step),
  * and loaded into the set of requirements the env should hold.
  */
@@ -12,20 +12,29 @@ import type { Requirement } from './pep508';
 import { readPyproject, selectFromPyproject } from './pyproject';
 import { isPylockFileName, planLock, readPylock, type LockPlan } from './pylock';
 import { readRequirementsFile } from './requirementsFile';
+import { isUvLockFileName, planUvLock, readUvLock } from './uvlock';
 import type { TargetFacts } from './target';
 
 export type DeclaredSource =
   | { readonly kind: 'requirements'; readonly file: string }
   | { readonly kind: 'pyproject'; readonly file: string; readonly extras: readonly string[]; readonly groups: readonly string[]; readonly project: boolean }
-  | { readonly kind: 'pylock'; readonly file: string; readonly extras: readonly string[]; readonly groups?: readonly string[] };
+  | { readonly kind: 'pylock'; readonly file: string; readonly extras: readonly string[]; readonly groups?: readonly string[] }
+  /** groups undefined: uv's default (`dev`, when the project has it). */
+  | { readonly kind: 'uvlock'; readonly file: string; readonly extras: readonly string[]; readonly groups?: readonly string[]; readonly project: boolean };
 
 export type DeclaredSourceKind = DeclaredSource['kind'];
+
+/** A lock (pylock.toml or uv.lock): installed exactly as written, matched to the env's interpreter. */
+export function isLockSource(source: DeclaredSource): source is Extract<DeclaredSource, { kind: 'pylock' | 'uvlock' }> {
+  return source.kind === 'pylock' || source.kind === 'uvlock';
+}
 
 /** The kind of source a file is, by its name. */
 export function sourceKindOf(file: string): DeclaredSourceKind {
   const name = path.basename(file);
   if (name === 'pyproject.toml') return 'pyproject';
   if (isPylockFileName(name)) return 'pylock';
+  if (isUvLockFileName(name)) return 'uvlock';
   return 'requirements';
 }
 
@@ -34,25 +43,26 @@ export function describeSource(source: DeclaredSource): string {
   const name = path.basename(source.file);
   if (source.kind === 'requirements') return name;
   const parts = [...source.extras.map((e) => `extra ${e}`), ...(source.groups ?? []).map((g) => `group ${g}`)];
-  if (source.kind === 'pyproject' && !source.project) parts.push('without the project');
+  if ((source.kind === 'pyproject' || source.kind === 'uvlock') && !source.project) parts.push('without the project');
   return parts.length ? `${name} (${parts.join(', ')})` : name;
 }
 
 /**
  * Declared-dependency files of a folder: the top level first (pyproject.toml, pylock.toml,
- * pylock.<name>.toml, requirements.txt, other requirements files), then those below, nearest
+ * pylock.<name>.toml, uv.lock, requirements.txt, other requirements files), then those below, nearest
  * first; never inside an env, node_modules, VCS folders or another repository.
  */
 export async function findDeclaredSources(root: string, opts: { maxDepth?: number; signal?: AbortSignal } = {}): Promise<string[]> {
-  const found = await walkProjectFiles(root, opts, (name) => name === 'pyproject.toml' || isPylockFileName(name));
+  const found = await walkProjectFiles(root, opts, (name) => name === 'pyproject.toml' || isPylockFileName(name) || isUvLockFileName(name));
   const rank = (f: { file: string; depth: number; requirements: boolean }): number => {
     if (f.depth > 0) return 10;
     const name = path.basename(f.file);
     if (name === 'pyproject.toml') return 0;
     if (name === 'pylock.toml') return 1;
     if (isPylockFileName(name)) return 2;
-    if (name.toLowerCase() === 'requirements.txt') return 3;
-    return /\.txt$/i.test(name) ? 4 : 5;
+    if (isUvLockFileName(name)) return 3;
+    if (name.toLowerCase() === 'requirements.txt') return 4;
+    return /\.txt$/i.test(name) ? 5 : 6;
   };
   found.sort((a, b) => rank(a) - rank(b) || a.depth - b.depth || a.file.localeCompare(b.file));
   return found.map((f) => f.file);
@@ -76,7 +86,7 @@ export async function readRememberedSource(envDir: string): Promise<RememberedSo
     return undefined;
   }
   const s = raw.source;
-  if (raw.format !== 1 || !s || typeof s.file !== 'string' || !['requirements', 'pyproject', 'pylock'].includes(s.kind)) return undefined;
+  if (raw.format !== 1 || !s || typeof s.file !== 'string' || !['requirements', 'pyproject', 'pylock', 'uvlock'].includes(s.kind)) return undefined;
   // The project moves with its env: the path relative to the env wins when it exists.
   let file = s.file;
   if (typeof s.relativeFile === 'string') {
@@ -84,11 +94,15 @@ export async function readRememberedSource(envDir: string): Promise<RememberedSo
     if (await fs.stat(rel).then((st) => st.isFile(), () => false)) file = rel;
   }
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const rawGroups = (s as { groups?: unknown }).groups;
+  const groups = Array.isArray(rawGroups) ? { groups: list(rawGroups) } : {};
   const source: DeclaredSource = s.kind === 'requirements'
     ? { kind: 'requirements', file }
     : s.kind === 'pyproject'
-      ? { kind: 'pyproject', file, extras: list(s.extras), groups: list(s.groups), project: s.project !== false }
-      : { kind: 'pylock', file, extras: list(s.extras), ...(Array.isArray(s.groups) ? { groups: list(s.groups) } : {}) };
+      ? { kind: 'pyproject', file, extras: list(s.extras), groups: list(rawGroups), project: s.project !== false }
+      : s.kind === 'uvlock'
+        ? { kind: 'uvlock', file, extras: list(s.extras), ...groups, project: s.project !== false }
+        : { kind: 'pylock', file, extras: list(s.extras), ...groups };
   return { source, exact: raw.exact !== false };
 }
 
@@ -119,7 +133,8 @@ export type DeclaredSet =
       /** Lines that install something unnamed (requirements files only). */
       readonly unnamed: readonly string[];
     }
-  | { readonly kind: 'pylock'; readonly plan: LockPlan };
+  /** A pylock.toml or a uv.lock, planned for the env. */
+  | { readonly kind: 'lock'; readonly plan: LockPlan };
 
 /** Reads and checks the source for an env with facts `target` (errors name file and position). */
 export async function loadDeclared(source: DeclaredSource, target: TargetFacts, env: NodeJS.ProcessEnv = process.env): Promise<DeclaredSet> {
@@ -140,7 +155,11 @@ export async function loadDeclared(source: DeclaredSource, target: TargetFacts, 
     }
     case 'pylock': {
       const lock = await readPylock(source.file);
-      return { kind: 'pylock', plan: planLock(lock, target, { extras: source.extras, ...(source.groups ? { groups: source.groups } : {}) }) };
+      return { kind: 'lock', plan: planLock(lock, target, { extras: source.extras, ...(source.groups ? { groups: source.groups } : {}) }) };
+    }
+    case 'uvlock': {
+      const lock = await readUvLock(source.file);
+      return { kind: 'lock', plan: planUvLock(lock, target, { extras: source.extras, project: source.project, ...(source.groups ? { groups: source.groups } : {}) }) };
     }
   }
 }

@@ -1,17 +1,23 @@
 /**
- * The wheel files a pylock.toml names, made local and checked: `path` entries are read where they
- * are, `url` entries downloaded (progress, cancel) into a folder the caller owns. Size and sha256
- * are checked before anything is installed; a mismatch is refused naming the lock and the file.
+ * The files a lock names (wheels, sdists, archives), made local and checked: `path` entries are read
+ * where they are, `url` entries downloaded (progress, cancel) into a folder the caller owns. Size and
+ * sha256 are checked before anything is installed; a mismatch is refused naming the lock and the file.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LifecycleError } from '../lifecycle/errors';
-import type { PlannedWheel } from './pylock';
+import type { LockFile, LockPackage } from './pylock';
 
-export interface LocalWheel {
-  readonly planned: PlannedWheel;
+/** A file to fetch and check, and the package it belongs to. */
+export interface PlannedFile {
+  readonly pkg: LockPackage;
+  readonly file: LockFile;
+}
+
+export interface LocalFile {
+  readonly planned: PlannedFile;
   /** Absolute path of the checked file. */
   readonly file: string;
 }
@@ -24,13 +30,13 @@ export interface FetchOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-function check(opts: FetchOptions, planned: PlannedWheel, size: number, sha256: string): void {
-  const { wheel, pkg } = planned;
-  if (wheel.size !== undefined && wheel.size !== size) {
-    throw new LifecycleError('hash-mismatch', `${opts.lockFile}: ${wheel.fileName} (${pkg.name}) is ${size} bytes, the lock says ${wheel.size}. Nothing was installed.`);
+function check(opts: FetchOptions, planned: PlannedFile, size: number, sha256: string): void {
+  const { file: entry, pkg } = planned;
+  if (entry.size !== undefined && entry.size !== size) {
+    throw new LifecycleError('hash-mismatch', `${opts.lockFile}: ${entry.fileName} (${pkg.name}) is ${size} bytes, the lock says ${entry.size}. Nothing was installed.`);
   }
-  if (wheel.sha256 !== undefined && wheel.sha256 !== sha256) {
-    throw new LifecycleError('hash-mismatch', `${opts.lockFile}: the sha256 of ${wheel.fileName} (${pkg.name}) is ${sha256}, the lock says ${wheel.sha256}. Nothing was installed.`);
+  if (entry.sha256 !== undefined && entry.sha256 !== sha256) {
+    throw new LifecycleError('hash-mismatch', `${opts.lockFile}: the sha256 of ${entry.fileName} (${pkg.name}) is ${sha256}, the lock says ${entry.sha256}. Nothing was installed.`);
   }
 }
 
@@ -80,26 +86,26 @@ async function download(url: string, dest: string, label: string, opts: FetchOpt
   return { size, sha256: hash.digest('hex') };
 }
 
-/** Every planned wheel as a checked local file, in plan order. */
-export async function fetchWheels(planned: readonly PlannedWheel[], opts: FetchOptions): Promise<LocalWheel[]> {
-  const out: LocalWheel[] = [];
+/** Every planned file as a checked local file, in plan order. */
+export async function fetchLockFiles(planned: readonly PlannedFile[], opts: FetchOptions): Promise<LocalFile[]> {
+  const out: LocalFile[] = [];
   for (const p of planned) {
     opts.signal?.throwIfAborted();
-    const { wheel } = p;
+    const { file: entry } = p;
     let file: string;
     let facts: { size: number; sha256: string };
-    const fileUrl = wheel.url?.startsWith('file:') ? fileURLToPath(wheel.url) : undefined;
-    if (wheel.path || fileUrl) {
-      file = (wheel.path ?? fileUrl)!;
+    const fileUrl = entry.url?.startsWith('file:') ? fileURLToPath(entry.url) : undefined;
+    if (entry.path || fileUrl) {
+      file = (entry.path ?? fileUrl)!;
       try {
         facts = await hashFile(file, opts.signal);
       } catch (err) {
         if (opts.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled; nothing was installed.', { cause: err });
-        throw new LifecycleError('no-wheel', `${opts.lockFile}: the wheel ${file} of ${p.pkg.name} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Nothing was installed.`, { cause: err });
+        throw new LifecycleError('no-wheel', `${opts.lockFile}: the file ${file} of ${p.pkg.name} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Nothing was installed.`, { cause: err });
       }
     } else {
-      file = path.join(opts.downloadDir, path.basename(wheel.fileName));
-      facts = await download(wheel.url!, file, wheel.fileName, opts);
+      file = path.join(opts.downloadDir, path.basename(entry.fileName));
+      facts = await download(entry.url!, file, entry.fileName, opts);
     }
     check(opts, p, facts.size, facts.sha256);
     out.push({ planned: p, file });

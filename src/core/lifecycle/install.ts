@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { prepareInstall, type PreparedInstall } from '../declared/prepare';
-import { describeSource, loadDeclared, resolveSource, writeRememberedSource, type DeclaredSet, type DeclaredSource } from '../declared/sources';
+import { describeSource, isLockSource, loadDeclared, resolveSource, writeRememberedSource, type DeclaredSet, type DeclaredSource } from '../declared/sources';
 import { targetFactsOf, type TargetFacts } from '../declared/target';
 import { INCOMPLETE_MARKER, siblingName } from '../envFacts';
 import { checkpoint } from './checkpoint';
@@ -84,7 +84,7 @@ export async function sourceFromOptions(opts: { requirements?: string; source?: 
  */
 export async function withPreparedSource<T>(ctx: OperationContext, source: DeclaredSource, sel: { onlyPackages?: ReadonlySet<string>; declared?: DeclaredSet; target?: TargetFacts }, body: (prepared: PreparedInstall | undefined, declared: DeclaredSet) => Promise<T>): Promise<T> {
   const target = sel.target ?? (await targetFactsOf(ctx.envPath));
-  if (!target && source.kind === 'pylock') throw new LifecycleError('failed', `The Python version of ${ctx.checked.envDir} is unknown (its pyvenv.cfg names none), so ${path.basename(source.file)} cannot be matched to it.`);
+  if (!target && isLockSource(source)) throw new LifecycleError('failed', `The Python version of ${ctx.checked.envDir} is unknown (its pyvenv.cfg names none), so ${path.basename(source.file)} cannot be matched to it.`);
   const declared = sel.declared ?? (await loadDeclared(source, target ?? UNKNOWN_TARGET, ctx.env));
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'venv-manager-'));
   try {

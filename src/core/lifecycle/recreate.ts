@@ -6,7 +6,7 @@ import { installerChoice, installForOperation, type InstallerChoice } from './in
 import { replaceEnvironment, runLocked, type LifecycleOptions } from './operation';
 import { baseInterpreterFor, buildEnvironment, rebuildOptions } from './rebuild';
 import { sourceFromOptions, withPreparedSource } from './install';
-import { describeSource, writeRememberedSource, type DeclaredSource } from '../declared/sources';
+import { describeSource, isLockSource, writeRememberedSource, type DeclaredSource } from '../declared/sources';
 import { targetFactsFromInterpreter, type TargetFacts } from '../declared/target';
 import { getInterpreterInfo } from '../interpreter';
 import { isStrictlyInside } from '../paths';
@@ -49,7 +49,7 @@ export async function recreateEnvironment(envDir: string, opts: RecreateOptions)
     // The source is read and its files checked before anything moves: against the facts of the
     // interpreter named with --python (asked once, cached), else the current env's own.
     // Only a lock needs them; for anything else the interpreter is first asked by the build.
-    const target = opts.python && source.kind === 'pylock' ? await interpreterFacts(python, ctx.env, opts) : undefined;
+    const target = opts.python && isLockSource(source) ? await interpreterFacts(python, ctx.env, opts) : undefined;
     await withPreparedSource(ctx, source, target ? { target } : {}, async (prepared) => {
       await replaceEnvironment(ctx, 'recreate', async (recordInstaller) => {
         await buildEnvironment(ctx, options);

@@ -42,7 +42,7 @@ export async function driftOf(envDir: string, declared: DeclaredSet, target: Tar
 export async function environmentStatus(envDir: string, remembered?: RememberedSource, opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<EnvStatus> {
   const checked = await checkEnvDir(envDir, {});
   const chosen = remembered ?? (await readRememberedSource(checked.envDir));
-  if (!chosen) throw new LifecycleError('no-requirements', `${envDir} has no remembered source: sync it once from a requirements file, pyproject.toml or pylock.toml.`);
+  if (!chosen) throw new LifecycleError('no-requirements', `${envDir} has no remembered source: sync it once from a requirements file, pyproject.toml, pylock.toml or uv.lock.`);
   const source = await resolveSource(chosen.source);
   const target = await factsOrFail(checked.envDir);
   const declared = await loadDeclared(source, target, opts.env ?? process.env);
@@ -54,7 +54,7 @@ export async function environmentStatus(envDir: string, remembered?: RememberedS
     drift,
     inSync: isInSync(drift, chosen.exact),
     summary: describeDrift(drift, source, chosen.exact),
-    unchecked: declared.kind === 'pylock' ? [] : declared.unnamed,
+    unchecked: declared.kind === 'lock' ? [] : declared.unnamed,
   };
 }
 
@@ -84,21 +84,21 @@ export async function syncEnvironment(envDir: string, opts: SyncOptions = {}): P
   return runLocked(envDir, 'sync', opts, async (ctx) => {
     const remembered = await readRememberedSource(ctx.envPath);
     const given = opts.source ?? remembered?.source;
-    if (!given) throw new LifecycleError('no-requirements', `${ctx.checked.envDir} has no remembered source: name a requirements file, pyproject.toml or pylock.toml to sync from.`);
+    if (!given) throw new LifecycleError('no-requirements', `${ctx.checked.envDir} has no remembered source: name a requirements file, pyproject.toml, pylock.toml or uv.lock to sync from.`);
     const source = await resolveSource(given);
     const exact = opts.exact ?? remembered?.exact ?? true;
     const target = await factsOrFail(ctx.envPath);
     const declared = await loadDeclared(source, target, ctx.env);
     const before = await driftOf(ctx.envPath, declared, target, opts.signal);
     const sameMemory = remembered !== undefined && remembered.exact === exact && JSON.stringify(remembered.source) === JSON.stringify(source);
-    const status = (drift: Drift): EnvStatus => ({ envDir: ctx.checked.envDir, source, exact, drift, inSync: isInSync(drift, exact), summary: describeDrift(drift, source, exact), unchecked: declared.kind === 'pylock' ? [] : declared.unnamed });
+    const status = (drift: Drift): EnvStatus => ({ envDir: ctx.checked.envDir, source, exact, drift, inSync: isInSync(drift, exact), summary: describeDrift(drift, source, exact), unchecked: declared.kind === 'lock' ? [] : declared.unnamed });
     if (isInSync(before, exact) && sameMemory) {
       ctx.progress(`${ctx.checked.envDir} is already in sync with ${describeSource(source)}`);
       return { changed: false, installed: 0, removed: [], status: status(before) };
     }
     const needsInstall = before.missing.length > 0 || before.otherVersion.length > 0;
     // A lock installs only the wheels that change; pip resolves the others' requirements itself.
-    const onlyPackages = declared.kind === 'pylock' ? new Set([...before.missing, ...before.otherVersion].map((d) => normalizeName(d.name))) : undefined;
+    const onlyPackages = declared.kind === 'lock' ? new Set([...before.missing, ...before.otherVersion].map((d) => normalizeName(d.name))) : undefined;
     let removed: string[] = [];
     let after = before;
     await withPreparedSource(ctx, source, { declared, ...(onlyPackages ? { onlyPackages } : {}) }, async (prepared) => {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findDeclaredSources, readPylock, readPyproject, readRememberedSource, sourceKindOf, type DeclaredSource, type RememberedSource } from '../../core';
+import { findDeclaredSources, readPylock, readPyproject, readRememberedSource, readUvLock, sourceKindOf, uvLockChoices, type DeclaredSource, type RememberedSource } from '../../core';
 import { errorText } from '../environments/environmentStore';
 import type { CommandContext } from './commandContext';
 
@@ -26,6 +26,7 @@ function describeKind(file: string): string {
   switch (sourceKindOf(file)) {
     case 'pyproject': return vscode.l10n.t('pyproject.toml: dependencies, extras and dependency groups');
     case 'pylock': return vscode.l10n.t('lock file: installed exactly as written');
+    case 'uvlock': return vscode.l10n.t('uv lock file: the project, its extras and groups, installed exactly as locked');
     default: return vscode.l10n.t('requirements file');
   }
 }
@@ -63,7 +64,7 @@ export async function pickDeclaredSource(
       description: f === last ? vscode.l10n.t('{0} (last used)', describeKind(f)) : describeKind(f),
       file: f,
     }));
-    const browse: SourceItem = { label: vscode.l10n.t('Browse...'), description: vscode.l10n.t('a requirements file, pyproject.toml or pylock.toml elsewhere'), file: undefined, alwaysShow: true };
+    const browse: SourceItem = { label: vscode.l10n.t('Browse...'), description: vscode.l10n.t('a requirements file, pyproject.toml, pylock.toml or uv.lock elsewhere'), file: undefined, alwaysShow: true };
     const none: SourceItem | undefined = texts.none ? { label: texts.none, file: undefined } : undefined;
     if (none && files.length === 0) return null;
     const picked = await ctx.prompter.current.pick(`${id}.requirements`, [...items, ...(none ? [none] : [browse])], texts);
@@ -75,40 +76,57 @@ export async function pickDeclaredSource(
   const kind = sourceKindOf(file);
   if (kind === 'requirements') return { kind, file };
   const previous = remembered && remembered.source.file === file && remembered.source.kind === kind ? remembered.source : undefined;
+  const given = args.extras !== undefined || args.groups !== undefined || args.project !== undefined;
+  // The multi-select of the project itself (when it can be installed), extras and groups, the remembered choice checked.
+  const choose = async (offer: { project?: string; extras: readonly string[]; groups: readonly string[] }, checked: { project: boolean; extras: readonly string[]; groups: readonly string[] }, placeHolder: string) => {
+    const choices: SelectionItem[] = [];
+    if (offer.project !== undefined) choices.push({ label: vscode.l10n.t('the project itself ({0}), editable', offer.project), part: 'project', name: '', picked: checked.project });
+    for (const e of offer.extras) choices.push({ label: e, description: vscode.l10n.t('extra'), part: 'extra', name: e, picked: checked.extras.includes(e) });
+    for (const g of offer.groups) choices.push({ label: g, description: vscode.l10n.t('dependency group'), part: 'group', name: g, picked: checked.groups.includes(g) });
+    if (choices.length === 0) return { extras: [], groups: [], project: true };
+    const picked = await ctx.prompter.current.pickMany(`${id}.selection`, choices, { title: texts.title, placeHolder });
+    if (!picked) return undefined;
+    return {
+      extras: picked.filter((c) => c.part === 'extra').map((c) => c.name),
+      groups: picked.filter((c) => c.part === 'group').map((c) => c.name),
+      // Without a build backend there is no project to install: the default (true) says nothing.
+      project: offer.project === undefined || picked.some((c) => c.part === 'project'),
+    };
+  };
   try {
     if (kind === 'pyproject') {
       const py = await readPyproject(file);
       const prev = previous?.kind === 'pyproject' ? previous : undefined;
-      const given = args.extras !== undefined || args.groups !== undefined || args.project !== undefined;
       if (given) return { kind, file, extras: args.extras ?? [], groups: args.groups ?? [], project: args.project ?? true };
-      const choices: SelectionItem[] = [];
-      if (py.hasBuildBackend) choices.push({ label: vscode.l10n.t('the project itself ({0}), editable', py.name ?? path.basename(py.projectDir)), part: 'project', name: '', picked: prev?.project ?? true });
-      for (const e of py.extras.keys()) choices.push({ label: e, description: vscode.l10n.t('extra'), part: 'extra', name: e, picked: prev?.extras.includes(e) ?? false });
-      for (const g of py.groups.keys()) choices.push({ label: g, description: vscode.l10n.t('dependency group'), part: 'group', name: g, picked: prev?.groups.includes(g) ?? false });
-      if (choices.length === 0) return { kind, file, extras: [], groups: [], project: true };
-      const picked = await ctx.prompter.current.pickMany(`${id}.selection`, choices, { title: texts.title, placeHolder: vscode.l10n.t('What to install from {0} (its [project] dependencies always)', path.basename(file)) });
-      if (!picked) return undefined;
-      return {
-        kind,
-        file,
-        extras: picked.filter((c) => c.part === 'extra').map((c) => c.name),
-        groups: picked.filter((c) => c.part === 'group').map((c) => c.name),
-        // Without a build backend there is no project to install: the default (true) says nothing.
-        project: !py.hasBuildBackend || picked.some((c) => c.part === 'project'),
-      };
+      const sel = await choose(
+        { ...(py.hasBuildBackend ? { project: py.name ?? path.basename(py.projectDir) } : {}), extras: [...py.extras.keys()], groups: [...py.groups.keys()] },
+        { project: prev?.project ?? true, extras: prev?.extras ?? [], groups: prev?.groups ?? [] },
+        vscode.l10n.t('What to install from {0} (its [project] dependencies always)', path.basename(file)),
+      );
+      return sel && { kind, file, ...sel };
+    }
+    if (kind === 'uvlock') {
+      const offer = uvLockChoices(await readUvLock(file));
+      const prev = previous?.kind === 'uvlock' ? previous : undefined;
+      if (given) return { kind, file, extras: args.extras ?? [], ...(args.groups ? { groups: args.groups } : {}), project: args.project ?? true };
+      const sel = await choose(
+        { ...(offer.projects.length ? { project: offer.projects.join(', ') } : {}), extras: offer.extras, groups: offer.groups },
+        // uv installs the dev group unless told otherwise.
+        { project: prev?.project ?? true, extras: prev?.extras ?? [], groups: prev?.groups ?? offer.groups.filter((g) => g === 'dev') },
+        vscode.l10n.t('What to install from {0} (its project\'s dependencies always)', path.basename(file)),
+      );
+      return sel && { kind, file, ...sel };
     }
     const lock = await readPylock(file);
     const prev = previous?.kind === 'pylock' ? previous : undefined;
     if (args.extras !== undefined || args.groups !== undefined) return { kind, file, extras: args.extras ?? [], ...(args.groups ? { groups: args.groups } : {}) };
     if (lock.extras.length === 0 && lock.dependencyGroups.length === 0) return { kind, file, extras: [] };
-    const defaults = prev?.groups ?? lock.defaultGroups;
-    const choices: SelectionItem[] = [
-      ...lock.extras.map((e): SelectionItem => ({ label: e, description: vscode.l10n.t('extra'), part: 'extra', name: e, picked: prev?.extras.includes(e) ?? false })),
-      ...lock.dependencyGroups.map((g): SelectionItem => ({ label: g, description: vscode.l10n.t('dependency group'), part: 'group', name: g, picked: defaults.includes(g) })),
-    ];
-    const picked = await ctx.prompter.current.pickMany(`${id}.selection`, choices, { title: texts.title, placeHolder: vscode.l10n.t('Extras and groups of {0} to install', path.basename(file)) });
-    if (!picked) return undefined;
-    return { kind, file, extras: picked.filter((c) => c.part === 'extra').map((c) => c.name), groups: picked.filter((c) => c.part === 'group').map((c) => c.name) };
+    const sel = await choose(
+      { extras: lock.extras, groups: lock.dependencyGroups },
+      { project: true, extras: prev?.extras ?? [], groups: prev?.groups ?? lock.defaultGroups },
+      vscode.l10n.t('Extras and groups of {0} to install', path.basename(file)),
+    );
+    return sel && { kind, file, extras: sel.extras, groups: sel.groups };
   } catch (err) {
     // The message names the file and where (line and column for TOML errors).
     ctx.log.error(`Reading ${file}: ${errorText(err)}`);
@@ -121,7 +139,7 @@ async function browseSource(root: string): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     defaultUri: vscode.Uri.file(root),
     canSelectMany: false,
-    filters: { [vscode.l10n.t('Requirements, pyproject.toml, pylock.toml')]: ['txt', 'in', 'toml'] },
+    filters: { [vscode.l10n.t('Requirements, pyproject.toml, pylock.toml, uv.lock')]: ['txt', 'in', 'toml', 'lock'] },
   });
   return picked?.[0]?.fsPath;
 }

@@ -173,9 +173,9 @@ ${wheel('abi3pkg-3.0-cp39-abi3-manylinux_2_28_x86_64.whl')}
 ${wheel('abi3pkg-3.0-cp39-abi3-win_amd64.whl')}
 `));
     const plan = planLock(await readPylock(file), linux312);
-    assert.deepEqual(plan.wheels.map((w) => w.wheel.fileName), ['native-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'abi3pkg-3.0-cp39-abi3-manylinux_2_28_x86_64.whl']);
+    assert.deepEqual(plan.packages.map((w) => (w.kind === 'directory' ? w.directory.path : w.file.fileName)), ['native-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'abi3pkg-3.0-cp39-abi3-manylinux_2_28_x86_64.whl']);
     assert.deepEqual(plan.skipped.map((p) => p.name), ['winonly']);
-    assert.equal(plan.wheels[0].wheel.path, path.join(work, 'lock1', 'w', 'native-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl'));
+    assert.equal(plan.packages[0].kind === 'wheel' ? plan.packages[0].file.path : undefined, path.join(work, 'lock1', 'w', 'native-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl'));
   });
 
   test('no usable wheel, requires-python, lock-version and groups are refused naming the file and where', async () => {
@@ -186,8 +186,10 @@ version = "1.0"
 ${wheel('gone-1.0-cp311-cp311-win_amd64.whl')}
 `));
     await rejectsWith(async () => planLock(await readPylock(noWheel), linux312), 'no-wheel', /lock2\/pylock\.toml:6:\d+: no usable wheel for gone 1\.0: its wheels \(gone-1\.0-cp311-cp311-win_amd64\.whl\) do not fit Python 3\.12\.1 on linux x86_64/);
-    const sdistOnly = await write('lock3/pylock.toml', lock('[[packages]]\nname = "src"\nversion = "1.0"\nsdist = {path = "src-1.0.tar.gz"}\n'));
-    await rejectsWith(async () => planLock(await readPylock(sdistOnly), linux312), 'no-wheel', /no usable wheel for src 1\.0: the lock gives no wheel for it \(only sdist, which would have to be built\)/);
+    const vcsOnly = await write('lock3/pylock.toml', lock('[[packages]]\nname = "src"\nversion = "1.0"\nvcs = {type = "git", url = "https://example.invalid/src.git", commit-id = "0123456789abcdef0123456789abcdef01234567"}\n'));
+    await rejectsWith(async () => planLock(await readPylock(vcsOnly), linux312), 'no-wheel', /lock3\/pylock\.toml:\d+:\d+: no usable wheel for src 1\.0: the lock gives no wheel for it, only a VCS checkout, which Venv Manager does not install/);
+    const unhashed = await write('lock3b/pylock.toml', lock('[[packages]]\nname = "src"\nversion = "1.0"\nsdist = {path = "src-1.0.tar.gz"}\n'));
+    await rejectsWith(() => readPylock(unhashed), 'bad-source', /lock3b\/pylock\.toml:\d+:\d+: src: the sdist src-1\.0\.tar\.gz has no sha256 hash, so it cannot be checked/);
     const newer = await write('lock4/pylock.toml', 'lock-version = "2.0"\n[[packages]]\nname = "x"\n');
     await rejectsWith(() => readPylock(newer), 'bad-source', /lock4\/pylock\.toml:1:1: lock-version '2\.0' is not supported/);
     const oldPython = await write('lock5/pylock.toml', 'lock-version = "1.0"\nrequires-python = ">=3.13"\npackages = []\n');
