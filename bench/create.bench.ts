@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EnvBuilder, type EnvBuilderOptions } from '../src/core/envBuilder';
-import { findPythons } from '../test/unit/core/pythons';
+import { findPythons } from '../test/fixtures/pythons';
 
 const RUNS_FAST = Number(process.env.BENCH_RUNS_FAST ?? 31);
 const RUNS_SLOW = Number(process.env.BENCH_RUNS_SLOW ?? 5);

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { getInterpreterInfo } from '../src/core/interpreter';
 import { seedPip, type LinkMode } from '../src/core/seed';
-import { findPythons } from '../test/unit/core/pythons';
+import { findPythons } from '../test/fixtures/pythons';
 
 const RUNS = 9;
 

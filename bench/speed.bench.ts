@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { findWorkspaceEnvironments } from '../src/core/discovery';
 import { EnvBuilder, type EnvBuilderOptions } from '../src/core/envBuilder';
-import { findPythons } from '../test/unit/core/pythons';
+import { findPythons } from '../test/fixtures/pythons';
 import { ensureDiscoveryTree } from './discoveryTree';
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEnvironment } from '../../src/core/envBuilder';
-import { findPythons, type FoundPython } from '../unit/core/pythons';
+import { findPythons, type FoundPython } from '../fixtures/pythons';
 import { HOSTILE_NAMES } from '../fixtures/hostileNames';
 
 function which(cmd: string): string | undefined {

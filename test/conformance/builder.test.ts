@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EnvBuilder, type EnvBuilderOptions } from '../../src/core/envBuilder';
-import { atLeast, findPythons, type FoundPython } from '../unit/core/pythons';
+import { atLeast, findPythons, type FoundPython } from '../fixtures/pythons';
 
 const pythons = findPythons().filter((p) => atLeast(p, 3, 8));
 let tmp: string;

@@ -12,7 +12,7 @@ import { createEnvironment } from '../../src/core/envBuilder';
 import { getInterpreterInfo, type InterpreterInfo } from '../../src/core/interpreter';
 import { getUnpackCount, missingEnsurepipError, seedPip, seedWheels } from '../../src/core/seed';
 import { bytecodeTag } from '../../src/core/seed/cache';
-import { findPythons, atLeast } from '../unit/core/pythons';
+import { findPythons, atLeast } from '../fixtures/pythons';
 
 const pythons = findPythons().filter((p) => atLeast(p, 3, 8));
 const unpackedWheels = new Set<string>();

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { atLeast, findPythons, type FoundPython } from '../unit/core/pythons';
+import { atLeast, findPythons, type FoundPython } from '../fixtures/pythons';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const harness = path.join(root, 'test', 'conformance', 'test_venv_judge.py');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
-import { fakeEnv, fakeInstall, fakeProcessEnv, tempDir, write } from './helpers';
+import { fakeEnv, fakeInstall, fakeProcessEnv, tempDir, write } from '../../fixtures/discovery';
 
 async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { findGlobalEnvironments } from '../../../src/core/discovery';
 import { condaEnvsDirs, expandCondaPath, parseEnvsDirs } from '../../../src/core/discovery/conda';
-import { fakeProcessEnv, tempDir, write } from './helpers';
+import { fakeProcessEnv, tempDir, write } from '../../fixtures/discovery';
 
 describe('conda environments beyond environments.txt', () => {
   const t = tempDir('conda');

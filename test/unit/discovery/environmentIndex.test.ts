@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EnvironmentIndex, findWorkspaceEnvironments, type EnvironmentIndexChange, type IndexScan } from '../../../src/core/discovery';
-import { fakeEnv, fakeInstall, fakeProcessEnv, tempDir } from './helpers';
+import { fakeEnv, fakeInstall, fakeProcessEnv, tempDir } from '../../fixtures/discovery';
 
 describe('EnvironmentIndex: incremental refresh', () => {
   const t = tempDir('index');

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { findGlobalEnvironments, globalPlaces } from '../../../src/core/discovery';
-import { fakeEnv, fakeInstall, fakeProcessEnv, tempDir, write } from './helpers';
+import { fakeEnv, fakeInstall, fakeProcessEnv, tempDir, write } from '../../fixtures/discovery';
 
 describe('findGlobalEnvironments with a fake HOME', () => {
   const t = tempDir('global');

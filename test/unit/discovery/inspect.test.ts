@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PYVENV_CFG_MAX_BYTES } from '../../../src/core/pyvenvCfg';
 import { findWorkspaceEnvironments, inspectEnvironment, type EnvHealthCode } from '../../../src/core/discovery';
-import { fakeEnv, fakeInstall, tempDir, write } from './helpers';
+import { fakeEnv, fakeInstall, tempDir, write } from '../../fixtures/discovery';
 
 function codes(env: { health: { problems: { code: EnvHealthCode }[] } } | undefined): EnvHealthCode[] {
   assert.ok(env, 'expected an environment');

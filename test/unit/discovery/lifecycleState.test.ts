@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { findWorkspaceEnvironments, inspectEnvironment } from '../../../src/core/discovery';
 import { INCOMPLETE_MARKER, isLifecycleSibling } from '../../../src/core/envFacts';
-import { tempDir, write } from './helpers';
+import { tempDir, write } from '../../fixtures/discovery';
 
 const CFG = 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n';
 

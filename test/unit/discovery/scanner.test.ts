@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
 import { compileExcludes, findWorkspaceEnvironments, inspectEnvironment, scanForEnvironments } from '../../../src/core/discovery';
-import { fakeEnv, tempDir, write } from './helpers';
+import { fakeEnv, tempDir, write } from '../../fixtures/discovery';
 
 // Re-run as an unprivileged user (root reads through chmod 000): scan or inspect, print JSON, exit.
 const childTask = process.env.VM_DISCOVERY_CHILD;

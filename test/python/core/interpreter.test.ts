@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createEnvironment } from '../../../src/core/envBuilder';
 import { getInterpreterInfo, getIntrospectionCount, VenvError } from '../../../src/core/interpreter';
-import { atLeast, findPythons } from './pythons';
+import { atLeast, findPythons } from '../../fixtures/pythons';
 
 const pythons = findPythons();
 let tmp: string;

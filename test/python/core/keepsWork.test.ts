@@ -44,7 +44,7 @@ test('defect 4: only interpreter names in bin/ are taken for the base interprete
 
 /** Two interpreters of different minor versions whose binaries (shared-build launchers) have the same size. */
 async function sameSizeLaunchers(): Promise<[string, string] | undefined> {
-  const { findPythons } = await import('./pythons');
+  const { findPythons } = await import('../../fixtures/pythons');
   const bySize = new Map<number, { real: string; minor: string }[]>();
   for (const py of findPythons()) {
     const real = await fs.realpath(py.path);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
 import { parsePyvenvCfg } from '../../../src/core/pyvenvCfg';
-import { atLeast, findPythons } from './pythons';
+import { atLeast, findPythons } from '../../fixtures/pythons';
 
 const pythons = findPythons();
 const newest = pythons[pythons.length - 1];

@@ -15,7 +15,7 @@ import {
   type RegistryHive,
   type RegistryReader,
 } from '../../../src/core/discovery';
-import { fakeInstall, realPythons, tempDir, trapExecutable, write } from './helpers';
+import { fakeInstall, realPythons, tempDir, trapExecutable, write } from '../../fixtures/discovery';
 
 describe('findInterpreters on a fake machine (nothing is run)', () => {
   const t = tempDir('interp');

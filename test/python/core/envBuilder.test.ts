@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createEnvironment, EnvBuilder, type EnvBuilderOptions, type EnvContext } from '../../../src/core/envBuilder';
 import { getIntrospectionCount, VenvError } from '../../../src/core/interpreter';
 import { parsePyvenvCfg } from '../../../src/core/pyvenvCfg';
-import { atLeast, findPythons, type FoundPython } from './pythons';
+import { atLeast, findPythons, type FoundPython } from '../../fixtures/pythons';
 
 const pythons = findPythons();
 const newest = pythons[pythons.length - 1];

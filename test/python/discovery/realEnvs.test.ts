@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createEnvironment } from '../../../src/core/envBuilder';
 import { findInterpreters, findWorkspaceEnvironments, inspectEnvironment, type BaseInterpreter } from '../../../src/core/discovery';
-import { tempDir } from './helpers';
+import { tempDir } from '../../fixtures/discovery';
 
 /** Asked of the env's own python by the test (discovery never runs it). */
 function facts(envPython: string): { version: string; purelib: string; prefix: string } {

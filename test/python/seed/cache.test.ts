@@ -12,7 +12,7 @@ import { installImage } from '../../../src/core/seed/install';
 import { seedWheels } from '../../../src/core/seed';
 import { parseRecord } from '../../../src/core/seed/wheel';
 import { getInterpreterInfo } from '../../../src/core/interpreter';
-import { findPythons } from '../core/pythons';
+import { findPythons } from '../../fixtures/pythons';
 
 /** A bundled pip wheel of some interpreter on this machine. */
 function findPipWheel(): WheelRef | undefined {

@@ -16,7 +16,7 @@ import {
   inspectEnvironment,
   resolvePythonSpec,
 } from '../../../src/core/discovery';
-import { fakeEnv, fakeInstall, tempDir, trapExecutable } from './helpers';
+import { fakeEnv, fakeInstall, tempDir, trapExecutable } from '../../fixtures/discovery';
 
 function repoRoot(): string | undefined {
   for (const start of [__dirname, process.cwd()]) {

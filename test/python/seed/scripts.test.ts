@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findScriptTemplate, posixScript, posixShebang, scriptSpecs, scriptText, windowsLauncher, windowsLauncherName } from '../../../src/core/seed/scripts';
-import { findPythons } from '../core/pythons';
+import { findPythons } from '../../fixtures/pythons';
 
 const DISTLIB_TEMPLATE = `# -*- coding: utf-8 -*-
 import re
