@@ -1,12 +1,14 @@
 // Runs every test tier and ends with one line `N passed, N failed, N skipped`; exits non-zero on any
-// failure. Usage: node scripts/test-all.mjs [typecheck|unit|conformance|integration|e2e ...]
+// failure. Usage: node scripts/test-all.mjs [typecheck|unit|dist|python|conformance|integration|e2e ...]
+// unit is pure (no real Python, no built dist/: out/test/harness/pureGuard.js makes a test that starts
+// one fail); dist tests the built bundles without Python; python needs the real interpreters.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const all = ['typecheck', 'unit', 'conformance', 'integration', 'e2e'];
+const all = ['typecheck', 'unit', 'dist', 'python', 'conformance', 'integration', 'e2e'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const tierLines = [];
@@ -37,11 +39,17 @@ function compiledTests(dir) {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function nodeTestTier(tier, dir, extra = []) {
+/** NODE_OPTIONS that load the purity guard into a tier's test processes and every Node process they start. */
+function guarded(allow) {
+  const guard = join(root, 'out', 'test', 'harness', 'pureGuard.js');
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require "${guard}"`.trim(), VENV_MANAGER_PURE_GUARD: 'throw', VENV_MANAGER_PURE_GUARD_ALLOW: allow };
+}
+
+function nodeTestTier(tier, dir, extra = [], env = {}) {
   const files = compiledTests(dir);
   if (files.length === 0) { console.log(`${tier}: no tests found in ${dir}`); add(tier, 0, 1); return; }
   const tap = join(mkdtempSync(join(tmpdir(), 'vm-tap-')), `${tier}.tap`);
-  const r = run(process.execPath, ['--test', ...extra, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
+  const r = run(process.execPath, ['--test', ...extra, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { env });
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   const passed = count('pass');
@@ -74,7 +82,9 @@ if (build.status !== 0) {
         add(tier, ok, checks.length - ok);
         break;
       }
-      case 'unit': nodeTestTier(tier, 'test/unit'); break;
+      case 'unit': nodeTestTier(tier, 'test/unit', [], guarded('')); break;
+      case 'dist': nodeTestTier(tier, 'test/dist', [], guarded('dist')); break;
+      case 'python': nodeTestTier(tier, 'test/python'); break;
       case 'conformance': nodeTestTier(tier, 'test/conformance'); break;
       case 'e2e': nodeTestTier(tier, 'test/e2e', ['--test-concurrency=1']); break;
       case 'integration': {
