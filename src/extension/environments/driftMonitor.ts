@@ -17,10 +17,12 @@ interface Tracked {
 }
 
 /**
- * The drift of each workspace environment that remembers a source, computed in-process (files
- * only, see environmentStatus) and kept current: recomputed when the source file changes, when
- * something is installed or removed in the env's site-packages (a `pip install` in a terminal),
- * and when the env's remembered source changes.
+ * The drift of each environment that remembers a source, computed in-process (files only, see
+ * environmentStatus) and kept current: recomputed when the source file changes, when something is
+ * installed or removed in the env's site-packages (a `pip install` in a terminal), and when the
+ * env's remembered source changes. Workspace envs are all tracked (a first sync makes the memory
+ * file); an env listed from a global location only when it already remembers a source, so a folder
+ * of many envs costs one stat each and no watchers.
  */
 export class DriftMonitor implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -48,7 +50,12 @@ export class DriftMonitor implements vscode.Disposable {
   }
 
   private async sync(): Promise<void> {
-    const envs = this.store.workspaceEnvironments().filter((e) => isLifecycleManaged(e) && e.health.ok);
+    const managed = (e: DiscoveredEnvironment) => isLifecycleManaged(e) && e.health.ok;
+    const remembers = (e: DiscoveredEnvironment) => fs.promises.stat(path.join(e.path, SOURCE_MEMORY_FILE)).then((st) => st.isFile(), () => false);
+    const global = (this.store.globalEnvironments() ?? []).filter(managed);
+    const withSource = await Promise.all(global.map(remembers));
+    const byPath = new Map([...global.filter((_e, i) => withSource[i]), ...this.store.workspaceEnvironments().filter(managed)].map((e) => [e.path, e]));
+    const envs = [...byPath.values()];
     const seen = new Set(envs.map((e) => e.path));
     for (const [envPath, t] of this.tracked) {
       if (!seen.has(envPath)) {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -107,6 +109,72 @@ describe('environments from pyproject.toml: create with groups, drift in the tre
       assert.deepEqual(installedProjects(venv()), before);
     } finally {
       fs.writeFileSync(file, good);
+    }
+  });
+
+  it('Recreate offers uv.lock with its extras and groups (dev checked, as uv sync does); the env holds what the lock reaches', async () => {
+    const api = await venvManager();
+    const wheels = preparedFacts().wheels;
+    const wheel = (file: string) => {
+      const data = fs.readFileSync(path.join(wheels, file));
+      return `wheels = [{ path = "${file}", hash = "sha256:${createHash('sha256').update(data).digest('hex')}", size = ${data.length} }]`;
+    };
+    const registry = `source = { registry = ${JSON.stringify(path.relative(ws(), wheels))} }`;
+    // The project has no build backend: uv would treat it as virtual, and it is not installed.
+    fs.writeFileSync(path.join(ws(), 'uv.lock'), [
+      'version = 1', 'requires-python = ">=3.8"', '',
+      '[[package]]', 'name = "alpha"', 'version = "1.0"', registry, 'dependencies = [{ name = "beta" }]', wheel('alpha-1.0-py3-none-any.whl'), '',
+      '[[package]]', 'name = "beta"', 'version = "2.0"', registry, wheel('beta-2.0-py3-none-any.whl'), '',
+      '[[package]]', 'name = "declared-demo"', 'version = "0.1"', 'source = { editable = "." }', 'dependencies = [{ name = "alpha" }]', '',
+      '[package.optional-dependencies]', 'fast = [{ name = "gamma" }]', '',
+      '[package.dev-dependencies]', 'dev = [{ name = "delta" }]', 'test = [{ name = "delta" }]', '',
+      '[[package]]', 'name = "delta"', 'version = "4.0"', registry, wheel('delta-4.0-py3-none-any.whl'), '',
+      '[[package]]', 'name = "gamma"', 'version = "3.0"', registry, wheel('gamma-3.0-py3-none-any.whl'), '',
+    ].join('\n'));
+    let selection: vscode.QuickPickItem[] = [];
+    const prompter = new ScriptedPrompter({
+      'recreate.requirements': (q) => q.items!.find((i) => i.label === 'uv.lock'),
+      'recreate.selection': (q) => {
+        selection = q.items!;
+        return q.items!.filter((i) => i.picked || i.label === 'fast');
+      },
+      'recreate.confirm': () => 'Recreate',
+    });
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.recreate', { env: venv() })), true, JSON.stringify(prompter.asked.map((q) => [q.id, q.message])));
+    assert.deepEqual(selection.map((i) => `${i.label} (${i.description})${i.picked ? ' checked' : ''}`), ['fast (extra)', 'dev (dependency group) checked', 'test (dependency group)']);
+    assert.deepEqual(installedProjects(venv()).filter((n) => n !== 'pip'), ['alpha', 'beta', 'delta', 'gamma']);
+    const remembered = JSON.parse(fs.readFileSync(path.join(venv(), '.venv-manager-source.json'), 'utf8'));
+    assert.deepEqual([remembered.source.kind, remembered.source.extras, remembered.source.groups, remembered.source.project], ['uvlock', ['fast'], ['dev'], true]);
+    await waitFor('in sync with uv.lock in the tree', async () => {
+      const l = await driftLines();
+      return l[0] === 'in sync with uv.lock (extra fast, group dev)';
+    });
+  });
+
+  it('an env listed from a global location that remembers a source shows its drift too', async () => {
+    const api = await venvManager();
+    const tmp = process.env.VENV_MANAGER_TEST_TMP!;
+    const globalFolder = path.join(tmp, 'global envs');
+    const globalEnv = path.join(globalFolder, 'outside-env');
+    execFileSync(preparedFacts().python, ['-m', 'venv', '--without-pip', globalEnv]);
+    const project = path.join(tmp, 'outside project');
+    fs.mkdirSync(project, { recursive: true });
+    fs.writeFileSync(path.join(project, 'requirements.txt'), 'gamma==3.0\n');
+    fs.writeFileSync(path.join(globalEnv, '.venv-manager-source.json'), JSON.stringify({ format: 1, source: { kind: 'requirements', file: path.join(project, 'requirements.txt') }, exact: true }));
+    const config = vscode.workspace.getConfiguration('venvManager');
+    await config.update('globalEnvFolders', [globalFolder], vscode.ConfigurationTarget.Global);
+    try {
+      const global = (await api.testing.treeChildren()).find((r) => treeLabel(r) === 'Global')!;
+      await api.testing.treeChildren(global as never);
+      await waitFor('global env listed', () => api.environments().some((e) => e.path === globalEnv));
+      const item = await waitFor('global env marked out of sync', async () => {
+        const i = (await api.testing.treeChildren(global as never)).find((c) => c.resourceUri?.fsPath === globalEnv);
+        return i && /out of sync/.test(String(i.description)) && i;
+      }, 30_000);
+      const lines = (await api.testing.treeChildren(item as never)).filter((c) => (c.id ?? '').startsWith('drift:')).map(treeLabel);
+      assert.deepEqual(lines, ['out of sync with requirements.txt: 1 missing', 'missing: gamma==3.0']);
+    } finally {
+      await config.update('globalEnvFolders', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });

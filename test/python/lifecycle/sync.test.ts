@@ -4,9 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readRememberedSource, type DeclaredSource } from '../../../src/core/declared';
@@ -14,16 +12,15 @@ import { getInterpreterInfo } from '../../../src/core/interpreter';
 import { environmentStatus, recoverEnvironment, recreateEnvironment, syncEnvironment } from '../../../src/core/lifecycle';
 import { runCliAndKillAt } from '../../fixtures/killAt';
 import { assertFailsLeavingEnvUnchanged, leftovers, makeEnv, makeWheelhouse, removeTempDir, snapshotTree, tempDir, testPython, usablePythons, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
+import { serveFiles, type FileServer } from '../../fixtures/fileServer';
 import { buildWheel } from '../../fixtures/wheels';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 let py: TestPython;
 let work: string;
 let wheels: Wheelhouse;
-let server: http.Server;
+let files: FileServer | undefined;
 let baseUrl: string;
-const served: string[] = [];
-const stalled: http.ServerResponse[] = [];
 
 before(async () => {
   py = await testPython();
@@ -31,31 +28,12 @@ before(async () => {
   wheels = await makeWheelhouse(path.join(work, 'wheels'));
   await buildWheel(wheels.dir, { name: 'delta', version: '4.0' });
   await buildWheel(wheels.dir, { name: 'gamma', version: '2.0' });
-  server = http.createServer((req, res) => {
-    served.push(req.url ?? '');
-    if (req.url?.startsWith('/stall/')) {
-      // Half the file, then nothing: only a cancel ends this download.
-      const data = readFileSync(path.join(wheels.dir, path.basename(req.url)));
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) });
-      res.write(data.subarray(0, data.length >> 1));
-      stalled.push(res);
-      return;
-    }
-    const file = path.join(wheels.dir, path.basename(decodeURIComponent(req.url ?? '')));
-    if (!existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(statSync(file).size) });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  files = await serveFiles([wheels.dir]);
+  baseUrl = files.url;
 });
 
 after(async () => {
-  for (const res of stalled) res.destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await files?.close();
   await removeTempDir(work);
 });
 
@@ -206,7 +184,7 @@ describe('sync from pylock.toml', () => {
   test('installs exactly the lock (path and url entries, a marker-excluded package left out, no resolving), then is in sync', async () => {
     const { dir, envDir } = await project('lock', {});
     pipInstall(envDir, 'gamma==2.0');
-    served.length = 0;
+    files!.served.length = 0;
     const lock = await lockFor(dir, [
       // alpha needs beta; the lock lists both, so nothing is resolved.
       { name: 'alpha', version: '1.0', via: 'path' },
@@ -219,7 +197,7 @@ describe('sync from pylock.toml', () => {
     assert.equal(result.changed, true);
     const have = pipList(envDir);
     assert.deepEqual({ alpha: have.alpha, beta: have.beta, gamma: have.gamma, delta: have.delta }, { alpha: '1.0', beta: '2.0', gamma: '3.0', delta: undefined });
-    assert.deepEqual(served.sort(), ['/beta-2.0-py3-none-any.whl', '/gamma-3.0-py3-none-any.whl']);
+    assert.deepEqual(files!.served.sort(), ['/beta-2.0-py3-none-any.whl', '/gamma-3.0-py3-none-any.whl']);
     assert.ok(progress.some((m) => /^Downloading gamma-3\.0-py3-none-any\.whl: \d+%$/.test(m)), progress.join(' | '));
     assert.equal((await environmentStatus(envDir)).summary, 'in sync with pylock.toml');
   });

@@ -4,26 +4,24 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, promises as fs, statSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readRememberedSource, type DeclaredSource } from '../../../src/core/declared';
 import { environmentStatus, syncEnvironment } from '../../../src/core/lifecycle';
 import { assertFailsLeavingEnvUnchanged, leftovers, lifecycleWorkspace, makeEnv, removeTempDir, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 import { envPip, pipList, writeEditableProject } from '../../fixtures/packages';
+import { serveFiles, type FileServer } from '../../fixtures/fileServer';
 import { buildWheel } from '../../fixtures/wheels';
 
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 let py: TestPython;
 let work: string;
 let wheels: Wheelhouse;
-let server: http.Server;
+let files: FileServer | undefined;
 let baseUrl: string;
 /** What the server serves, by file name. */
 let servedDir: string;
-const served: string[] = [];
 
 before(async () => {
   ({ py, work, wheels } = await lifecycleWorkspace('vm-sync-locks-'));
@@ -31,23 +29,12 @@ before(async () => {
   await buildWheel(wheels.dir, { name: 'gamma', version: '2.0' });
   servedDir = path.join(work, 'served');
   await fs.mkdir(servedDir);
-  server = http.createServer((req, res) => {
-    served.push(req.url ?? '');
-    const name = path.basename(decodeURIComponent(req.url ?? ''));
-    const file = [servedDir, wheels.dir].map((d) => path.join(d, name)).find((f) => existsSync(f));
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(statSync(file).size) });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  files = await serveFiles([servedDir, wheels.dir]);
+  baseUrl = files.url;
 });
 
 after(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await files?.close();
   await removeTempDir(work);
 });
 
@@ -167,7 +154,7 @@ describe('sync from uv.lock', () => {
     const source: DeclaredSource = { kind: 'uvlock', file: lock, extras: ['fast'], project: true };
     const before = await environmentStatus(envDir, { source, exact: true });
     assert.equal(before.summary, 'out of sync with uv.lock: 4 missing, 1 other version, 1 not declared');
-    served.length = 0;
+    files!.served.length = 0;
     const result = await syncEnvironment(envDir, { source, env: wheels.env, installer: 'pip' });
     assert.equal(result.changed, true);
     assert.deepEqual(result.removed, ['needs-ghost']);
@@ -177,7 +164,7 @@ describe('sync from uv.lock', () => {
       { demo: '0.1', alpha: '1.0', beta: '2.0', gamma: '3.0', delta: '4.0', ghost: undefined, winonly: undefined },
     );
     assert.equal(pipList(envDir, wheels.env).get('demo')?.editable_project_location, dir, 'the project is installed editable from its folder');
-    assert.deepEqual(served, ['/beta-2.0-py3-none-any.whl'], 'only the url wheel is downloaded; the Windows-only one is never fetched');
+    assert.deepEqual(files!.served, ['/beta-2.0-py3-none-any.whl'], 'only the url wheel is downloaded; the Windows-only one is never fetched');
     assert.deepEqual((await readRememberedSource(envDir))?.source, source);
     assert.equal((await environmentStatus(envDir)).summary, 'in sync with uv.lock');
     assert.deepEqual(await leftovers(dir), []);
