@@ -42,6 +42,8 @@ export interface UvPackage {
   readonly extras: ReadonlyMap<string, readonly UvDependency[]>;
   /** Dependency group name (normalised) -> its edges (`[package.dev-dependencies]`). */
   readonly groups: ReadonlyMap<string, readonly UvDependency[]>;
+  /** The forks of the resolution this version belongs to (when the lock holds several versions of it). */
+  readonly resolutionMarkers: readonly MarkerNode[];
   /** 0-based index in [[package]]. */
   readonly index: number;
 }
@@ -77,21 +79,22 @@ function needleOf(name: string): string {
   return `name = "${name}"`;
 }
 
+function markerIn(doc: TomlDocument, text: string, where: string, needle: string): MarkerNode {
+  try {
+    return parseMarker(text);
+  } catch (err) {
+    if (err instanceof Pep508Error) throw sourceError(doc, `${where}: '${text}' is not a valid marker: ${err.message}.`, text, needle);
+    throw err;
+  }
+}
+
 function edges(doc: TomlDocument, value: unknown, where: string, needle: string): UvDependency[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw sourceError(doc, `${where} must be an array of tables.`, needle);
   return value.map((d): UvDependency => {
     if (!isTable(d) || typeof d.name !== 'string') throw sourceError(doc, `${where}: each dependency must be a table with a name.`, needle);
-    let marker: MarkerNode | undefined;
-    if (d.marker !== undefined) {
-      if (typeof d.marker !== 'string') throw sourceError(doc, `${where}: the marker of ${d.name} must be a string.`, needle);
-      try {
-        marker = parseMarker(d.marker);
-      } catch (err) {
-        if (err instanceof Pep508Error) throw sourceError(doc, `${where}: '${d.marker}' is not a valid marker: ${err.message}.`, d.marker, needle);
-        throw err;
-      }
-    }
+    if (d.marker !== undefined && typeof d.marker !== 'string') throw sourceError(doc, `${where}: the marker of ${d.name} must be a string.`, needle);
+    const marker = d.marker === undefined ? undefined : markerIn(doc, d.marker, where, needle);
     const extras = Array.isArray(d.extra) ? d.extra.filter((e): e is string => typeof e === 'string').map(normalizeName) : [];
     return { key: normalizeName(d.name), ...(typeof d.version === 'string' ? { version: d.version } : {}), ...(marker ? { marker } : {}), extras };
   });
@@ -161,6 +164,7 @@ export function uvLockFrom(doc: TomlDocument): UvLock {
       dependencies: edges(doc, p.dependencies, `${name} dependencies`, needle),
       extras: edgeTable(doc, p['optional-dependencies'], `${name} optional-dependencies`, needle),
       groups: edgeTable(doc, p['dev-dependencies'], `${name} dev-dependencies`, needle),
+      resolutionMarkers: (Array.isArray(p['resolution-markers']) ? p['resolution-markers'] : []).filter((m): m is string => typeof m === 'string').map((m) => markerIn(doc, m, `${name} resolution-markers`, needle)),
       index,
     };
   });
@@ -222,7 +226,9 @@ export function planUvLock(lock: UvLock, target: TargetFacts, sel: UvLockSelecti
       if (dep.marker && !evaluateMarker(dep.marker, env)) continue;
       const candidates = lock.packages.filter((p) => p.key === dep.key && (dep.version === undefined || p.version === dep.version));
       if (candidates.length === 0) throw sourceError(doc, `${from.name} depends on ${dep.key}${dep.version ? ` ${dep.version}` : ''}, which the lock does not list.`, needleOf(from.name));
-      queue.push({ pkg: candidates[0], extras: dep.extras });
+      // Several versions (a forked resolution): the one whose fork this env is in.
+      const fits = candidates.find((p) => p.resolutionMarkers.length === 0 || p.resolutionMarkers.some((m) => evaluateMarker(m, env))) ?? candidates[0];
+      queue.push({ pkg: fits, extras: dep.extras });
     }
   };
   for (const root of lock.roots) for (const g of groups) follow(root, root.groups.get(g) ?? []);

@@ -1,10 +1,10 @@
 // Reading what a project declares: PEP 508 requirements and markers, pyproject.toml extras and
-// dependency groups, pylock.toml, and wheel tags; every bad input names the file and the place.
+// dependency groups, pylock.toml, uv.lock, and wheel tags; every bad input names the file and the place.
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { evaluateMarker, versionSatisfies, findDeclaredSources, markerEnvironment, parseMarker, parseRequirement, planLock, readPylock, readPyproject, readRequirementsFile, selectFromPyproject, supportedTags, wheelTags, type TargetFacts } from '../../../src/core/declared';
+import { evaluateMarker, versionSatisfies, findDeclaredSources, markerEnvironment, parseMarker, parseRequirement, planLock, planUvLock, readPylock, readPyproject, readUvLock, readRequirementsFile, selectFromPyproject, supportedTags, wheelTags, type TargetFacts } from '../../../src/core/declared';
 import { withSets } from '../../../src/core/declared/target';
 import { LifecycleError } from '../../../src/core/lifecycle';
 import { removeTempDir, tempDir } from '../../fixtures/lifecycle';
@@ -221,5 +221,105 @@ describe('source discovery', () => {
     await write('discover/.venv/pyvenv.cfg', 'home = /usr/bin\n');
     const found = (await findDeclaredSources(root)).map((f) => path.relative(root, f));
     assert.deepEqual(found, ['pyproject.toml', 'pylock.toml', 'pylock.web.toml', 'requirements.txt', 'requirements-dev.txt', path.join('sub', 'pyproject.toml')]);
+  });
+});
+
+describe('uv.lock', () => {
+  const hash = (c: string) => `hash = "sha256:${c.repeat(64)}"`;
+  const UVLOCK = `version = 1
+revision = 3
+requires-python = ">=3.9"
+
+[[package]]
+name = "demo"
+version = "0.1"
+source = { virtual = "." }
+dependencies = [
+    { name = "numpy" },
+    { name = "cpuonly", marker = "extra == 'extra-4-demo-cpu'" },
+    { name = "winonly", marker = "sys_platform == 'win32'" },
+    { name = "cyc-a" },
+]
+
+[package.optional-dependencies]
+cpu = [{ name = "cyc-b", extra = ["more"] }]
+
+[[package]]
+name = "numpy"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version < '3.10'"]
+wheels = [{ url = "https://files.example/numpy-1.0-cp39-cp39-manylinux_2_17_x86_64.whl", ${hash('1')} }]
+
+[[package]]
+name = "numpy"
+version = "2.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version >= '3.10'"]
+wheels = [
+    { url = "https://files.example/numpy-2.0-cp312-cp312-win_amd64.whl", ${hash('2')} },
+    { url = "https://files.example/numpy-2.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", ${hash('3')}, size = 10 },
+]
+
+[[package]]
+name = "cpuonly"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/cpuonly-1.0-py3-none-any.whl", ${hash('4')} }]
+
+[[package]]
+name = "winonly"
+version = "1.0"
+source = { git = "https://example.invalid/winonly.git#abc" }
+
+[[package]]
+name = "cyc-a"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "cyc-b" }]
+wheels = [{ url = "https://files.example/cyc_a-1.0-py3-none-any.whl", ${hash('5')} }]
+
+[[package]]
+name = "cyc-b"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "cyc-a" }]
+wheels = [{ url = "https://files.example/cyc_b-1.0-py3-none-any.whl", ${hash('6')} }]
+
+[package.optional-dependencies]
+more = [{ name = "extra-dep" }]
+
+[[package]]
+name = "extra-dep"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/extra_dep-1.0-py3-none-any.whl", ${hash('7')} }]
+`;
+
+  test('walked from the root: forks by resolution-markers, conflict-extra markers, extras of dependencies, cycles; a virtual root and excluded packages not installed', async () => {
+    const file = await write('uv1/uv.lock', UVLOCK);
+    const lock = await readUvLock(file);
+    const names = (extras: string[]) => planUvLock(lock, linux312, { extras }).packages.map((p) => `${p.pkg.name} ${p.pkg.version ?? ''}`.trim());
+    assert.deepEqual(names([]), ['numpy 2.0', 'cyc-a 1.0', 'cyc-b 1.0']);
+    assert.deepEqual(names(['cpu']), ['numpy 2.0', 'cpuonly 1.0', 'cyc-a 1.0', 'cyc-b 1.0', 'extra-dep 1.0']);
+    const plan = planUvLock(lock, linux312);
+    const numpy = plan.packages[0];
+    assert.equal(numpy.kind === 'wheel' && numpy.file.fileName, 'numpy-2.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl');
+    assert.equal(numpy.kind === 'wheel' && numpy.file.sha256, '3'.repeat(64));
+    assert.equal(numpy.kind === 'wheel' && numpy.file.size, 10);
+    const py39: TargetFacts = { ...linux312, version: [3, 9, 2] };
+    assert.deepEqual(planUvLock(lock, py39).packages.map((p) => `${p.pkg.name} ${p.pkg.version ?? ''}`)[0], 'numpy 1.0');
+  });
+
+  test('refused naming the file and where: requires-python, a dependency the lock lacks, a git package the env needs, a version other than 1, an unknown group', async () => {
+    const file = await write('uv2/uv.lock', UVLOCK);
+    const lock = await readUvLock(file);
+    await rejectsWith(() => planUvLock(lock, { ...linux312, version: [3, 8, 10] }), 'bad-source', /uv2\/uv\.lock:3:1: the lock requires Python >=3\.9; this environment has Python 3\.8\.10/);
+    await rejectsWith(() => planUvLock(lock, { ...linux312, platform: 'win32', machine: 'AMD64' }), 'no-wheel', /uv2\/uv\.lock:\d+:\d+: no usable wheel for winonly 1\.0: the lock gives no wheel for it, only a git source \(https:\/\/example\.invalid\/winonly\.git#abc\), which Venv Manager does not install/);
+    await rejectsWith(() => planUvLock(lock, linux312, { groups: ['docs'] }), 'bad-source', /uv2\/uv\.lock: the project has no dependency group 'docs'/);
+    const lacking = await readUvLock(await write('uv3/uv.lock', UVLOCK.replace('{ name = "cyc-a" },\n]', '{ name = "cyc-a" },\n    { name = "ghost" },\n]')));
+    await rejectsWith(() => planUvLock(lacking, linux312), 'bad-source', /uv3\/uv\.lock:6:1: demo depends on ghost, which the lock does not list/);
+    const v2 = await write('uv4/uv.lock', UVLOCK.replace('version = 1\n', 'version = 2\n'));
+    await rejectsWith(() => readUvLock(v2), 'bad-source', /uv4\/uv\.lock:1:1: uv\.lock version 2 is not supported/);
   });
 });
