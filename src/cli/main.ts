@@ -1,4 +1,5 @@
 import { commands } from './commands';
+import { cliFailure } from './errors';
 import { isCliError, type CliIo } from './io';
 
 export function topLevelHelp(): string {
@@ -39,10 +40,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`Error: ${message}\n`);
-    if (!isCliError(err) && io.env.VENV_MANAGER_DEBUG && err instanceof Error) io.stderr(`${err.stack}\n`);
-    return isCliError(err) ? err.exitCode : 1;
+    if (isCliError(err)) {
+      io.stderr(`Error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const failure = cliFailure(err, { verbose: rest.includes('--verbose') || rest.includes('-v') });
+    io.stderr(failure.text);
+    if (io.env.VENV_MANAGER_DEBUG && err instanceof Error) io.stderr(`${err.stack}\n`);
+    return failure.exitCode;
   }
 }
 

@@ -171,7 +171,7 @@ export class EnvBuilder {
       failed = true;
       if (this.options.signal?.aborted) {
         const removed = topCreated !== undefined || startedEmpty ? ` Removed what this create had made in ${dir}.` : '';
-        throw new VenvError(`Cancelled.${removed}`, { cause: err });
+        throw new VenvError(`Cancelled.${removed}`, { code: 'cancelled', cause: err });
       }
       if (err instanceof VenvError) throw err;
       throw toVenvError(err);
@@ -190,7 +190,7 @@ export class EnvBuilder {
     try {
       return await acquireEnvLock(envDir, 'create');
     } catch (err) {
-      if (err instanceof LifecycleError && err.code === 'locked') throw new VenvError(err.message, { cause: err });
+      if (err instanceof LifecycleError && err.code === 'locked') throw new VenvError(err.message, { code: 'locked', cause: err });
       // No lock file can be made beside the env (a file as parent, a read-only folder): no other
       // operation can take one there either, and the create itself fails with venv's own error.
       return { release: async () => undefined };
@@ -615,7 +615,7 @@ export class EnvBuilder {
     for (const line of (result.all ?? '').split('\n')) if (line) this.options.log?.(line);
     if (result.exitCode !== 0) {
       const tail = (result.all ?? '').trim().split('\n').slice(-5).join('\n');
-      throw new VenvError(`Upgrading ${deps.join(', ')} in ${context.envDir} failed (exit code ${result.exitCode ?? 'none'}).${tail ? `\n${tail}` : ''}`);
+      throw new VenvError(`Upgrading ${deps.join(', ')} in ${context.envDir} failed (exit code ${result.exitCode ?? 'none'}).${tail ? `\n${tail}` : ''}`, { code: 'install-failed', output: result.all ?? '' });
     }
   }
 
@@ -649,7 +649,7 @@ export class EnvBuilder {
   }
 
   private checkCancelled(): void {
-    if (this.options.signal?.aborted) throw new VenvError('Cancelled.');
+    if (this.options.signal?.aborted) throw new VenvError('Cancelled.', { code: 'cancelled' });
   }
 
   protected progress(message: string): void {

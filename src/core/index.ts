@@ -2,6 +2,7 @@
 export * from './pyvenvCfg';
 export * from './discovery';
 export * from './activation';
+export { CoreError, ERROR_CODES, errorCodeOf, describeFailure, type ErrorCode, type ErrorLocation, type CoreErrorOptions } from './errors';
 export { EnvBuilder, createEnvironment, type EnvBuilderOptions, type EnvContext } from './envBuilder';
 export {
   getInterpreterInfo,

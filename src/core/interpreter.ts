@@ -7,12 +7,16 @@ import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CoreError, type CoreErrorOptions, type ErrorCode } from './errors';
 import { loadExeca } from './execa';
 
-/** A user-facing error with a venv-like message; the CLI prints it as `Error: <message>`. */
-export class VenvError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+/**
+ * A failure of creating an environment, worded like venv's own (the CLI prints it as `Error: <message>`):
+ * a CoreError (src/core/errors.ts), code 'create-failed' unless said otherwise.
+ */
+export class VenvError extends CoreError {
+  constructor(message: string, options?: CoreErrorOptions & { code?: ErrorCode }) {
+    super(options?.code ?? 'create-failed', message, options);
     this.name = 'VenvError';
   }
 }
@@ -200,7 +204,7 @@ export async function getInterpreterInfo(python: string, opts: InterpreterInfoOp
 }
 
 async function locateInterpreter(python: string, env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
-  if (python.trim() === '') throw new VenvError('No Python interpreter was given.');
+  if (python.trim() === '') throw new VenvError('No Python interpreter was given.', { code: 'no-interpreter' });
   if (python.includes('/') || (process.platform === 'win32' && python.includes('\\'))) return path.resolve(cwd, python);
   const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';').filter(Boolean) : [''];
   for (const dir of (env.PATH ?? env.Path ?? '').split(path.delimiter)) {
@@ -218,7 +222,7 @@ async function locateInterpreter(python: string, env: NodeJS.ProcessEnv, cwd: st
       }
     }
   }
-  throw new VenvError(`No Python interpreter named '${python}' was found on PATH.`);
+  throw new VenvError(`No Python interpreter named '${python}' was found on PATH.`, { code: 'no-interpreter' });
 }
 
 interface FileStamp {
@@ -234,7 +238,7 @@ async function fileStamp(invoked: string): Promise<FileStamp> {
   try {
     real = await fs.realpath(invoked);
   } catch (err) {
-    throw new VenvError(`The Python interpreter '${invoked}' does not exist.`, { cause: err });
+    throw new VenvError(`The Python interpreter '${invoked}' does not exist.`, { code: 'no-interpreter', cause: err });
   }
   const dir = path.dirname(invoked);
   const [st, ...cfgStamps] = await Promise.all([
@@ -243,7 +247,7 @@ async function fileStamp(invoked: string): Promise<FileStamp> {
       fs.stat(cfg).then((s) => `${s.size}:${s.mtimeMs}`, () => '-'),
     ),
   ]);
-  if (!st.isFile()) throw new VenvError(`The Python interpreter '${invoked}' is not a file.`);
+  if (!st.isFile()) throw new VenvError(`The Python interpreter '${invoked}' is not a file.`, { code: 'bad-interpreter' });
   // ctime too: a binary written over in place with its old mtime put back keeps size, mtime and
   // inode, but not ctime. And the shared library it loads: a launcher of the same size can run
   // another version's libpython.
@@ -334,16 +338,16 @@ async function introspect(invoked: string, env: NodeJS.ProcessEnv, signal: Abort
     clearTimeout(timer);
     signal?.removeEventListener('abort', killAll);
   }
-  if (signal?.aborted) throw new VenvError('Cancelled.', { cause: signal.reason });
+  if (signal?.aborted) throw new VenvError('Cancelled.', { code: 'cancelled', cause: signal.reason });
   const code = (result as { code?: string }).code;
-  if (code === 'EACCES') throw new VenvError(`The Python interpreter '${invoked}' is not executable.`);
-  if (code === 'ENOENT') throw new VenvError(`The Python interpreter '${invoked}' does not exist.`);
-  if (code === 'ENOEXEC') throw new VenvError(`'${invoked}' is not a program this system can run.`);
+  if (code === 'EACCES') throw new VenvError(`The Python interpreter '${invoked}' is not executable.`, { code: 'bad-interpreter' });
+  if (code === 'ENOENT') throw new VenvError(`The Python interpreter '${invoked}' does not exist.`, { code: 'no-interpreter' });
+  if (code === 'ENOEXEC') throw new VenvError(`'${invoked}' is not a program this system can run.`, { code: 'bad-interpreter' });
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr.trim() : '';
   const at = stdout.lastIndexOf(FACTS_MARKER);
   if (/Unknown option: -I/.test(stderr)) {
-    throw new VenvError(`'${invoked}' is older than Python 3.4; virtual environments need Python 3.`);
+    throw new VenvError(`'${invoked}' is older than Python 3.4; virtual environments need Python 3.`, { code: 'bad-interpreter' });
   }
   if (result.exitCode !== 0 || at < 0) {
     const seconds = Math.round(timeoutMs / 1000);
@@ -353,17 +357,17 @@ async function introspect(invoked: string, env: NodeJS.ProcessEnv, signal: Abort
         ? `failed${result.signal ? ` (killed by ${result.signal})` : ` with exit code ${result.exitCode}`}`
         : 'did not answer like a Python interpreter';
     const detail = stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : '';
-    throw new VenvError(`The Python interpreter '${invoked}' ${why} when asked for its version and paths${detail}`);
+    throw new VenvError(`The Python interpreter '${invoked}' ${why} when asked for its version and paths${detail}`, { code: 'bad-interpreter' });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(stdout.slice(at + FACTS_MARKER.length).split('\n')[0]);
   } catch {
-    throw new VenvError(`The Python interpreter '${invoked}' did not answer like a Python interpreter.`);
+    throw new VenvError(`The Python interpreter '${invoked}' did not answer like a Python interpreter.`, { code: 'bad-interpreter' });
   }
   const error = (parsed as { error?: unknown }).error;
-  if (typeof error === 'string') throw new VenvError(`${invoked}: ${error}.`);
-  if (!isInterpreterInfo(parsed)) throw new VenvError(`The Python interpreter '${invoked}' did not answer like a Python interpreter.`);
+  if (typeof error === 'string') throw new VenvError(`${invoked}: ${error}.`, { code: 'bad-interpreter' });
+  if (!isInterpreterInfo(parsed)) throw new VenvError(`The Python interpreter '${invoked}' did not answer like a Python interpreter.`, { code: 'bad-interpreter' });
   if (parsed.venvPaths === null) delete parsed.venvPaths;
   return parsed;
 }

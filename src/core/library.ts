@@ -11,6 +11,7 @@ export { parsePyvenvCfg, serializePyvenvCfg, readPromptValue, type PyvenvCfg, ty
 
 // Building: venv's EnvBuilder, in-process
 export { EnvBuilder, createEnvironment, type EnvBuilderOptions, type EnvContext } from './envBuilder';
+export { CoreError, ERROR_CODES, errorCodeOf, describeFailure, type ErrorCode, type ErrorLocation, type CoreErrorOptions } from './errors';
 export { getInterpreterInfo, defaultCacheDir, versionAtLeast, VenvError, type InterpreterInfo, type InterpreterInfoOptions } from './interpreter';
 export { envLayout, type EnvLayout } from './layout';
 

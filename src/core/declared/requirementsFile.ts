@@ -64,7 +64,7 @@ export async function readRequirementsFile(file: string, env: NodeJS.ProcessEnv 
     try {
       requirements.push(parseRequirement(spec));
     } catch (err) {
-      if (err instanceof Pep508Error) throw new LifecycleError('bad-source', `${abs}:${line}:${err.offset + 1}: '${spec}' is not a valid requirement: ${err.message}.`);
+      if (err instanceof Pep508Error) throw new LifecycleError('bad-source', `${abs}:${line}:${err.offset + 1}: '${spec}' is not a valid requirement: ${err.message}.`, { location: { file: abs, line, column: err.offset + 1 } });
       throw err;
     }
   }

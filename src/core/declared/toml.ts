@@ -30,7 +30,7 @@ export function positionOf(text: string, needle: string, from?: string): { line:
 /** A 'bad-source' error `FILE:LINE:COLUMN: message` (the position of `needle` when it is found). */
 export function sourceError(doc: { file: string; text: string }, message: string, needle?: string, from?: string, code: 'bad-source' | 'no-wheel' = 'bad-source'): LifecycleError {
   const where = needle !== undefined ? positionOf(doc.text, needle, from) : undefined;
-  return new LifecycleError(code, `${doc.file}${where ? `:${where.line}:${where.column}` : ''}: ${message}`);
+  return new LifecycleError(code, `${doc.file}${where ? `:${where.line}:${where.column}` : ''}: ${message}`, { location: { file: doc.file, ...where } });
 }
 
 export async function readTomlFile(file: string): Promise<TomlDocument> {
@@ -50,7 +50,7 @@ export function parseTomlText(file: string, text: string): TomlDocument {
   } catch (err) {
     if (err instanceof TomlError) {
       const first = err.message.split('\n')[0].replace(/^Invalid TOML document:\s*/, '');
-      throw new LifecycleError('bad-source', `${file}:${err.line}:${err.column}: invalid TOML: ${first}`, { cause: err });
+      throw new LifecycleError('bad-source', `${file}:${err.line}:${err.column}: invalid TOML: ${first}`, { cause: err, location: { file, line: err.line, column: err.column } });
     }
     throw err;
   }

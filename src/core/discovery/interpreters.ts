@@ -7,6 +7,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { getInterpreterInfo } from '../interpreter';
+import { CoreError } from '../errors';
 import { pathExists } from '../fsUtil';
 import { describeSpec, interpreterMatchesSpec, parsePythonSpec, type PythonSpec } from './pythonSpec';
 import { readRegularFileHead } from './safeRead';
@@ -386,9 +387,9 @@ export function completeInterpreterFactsFromCache(
 }
 
 /** Thrown when no interpreter matches a `--python` spec; the message lists what was found. */
-export class PythonNotFoundError extends Error {
+export class PythonNotFoundError extends CoreError<'no-interpreter'> {
   constructor(message: string, readonly found: readonly BaseInterpreter[] = []) {
-    super(message);
+    super('no-interpreter', message);
     this.name = 'PythonNotFoundError';
   }
 }

@@ -1,35 +1,16 @@
+import { CoreError, type CoreErrorOptions, type ErrorCode } from '../errors';
+
 /**
- * The one error type lifecycle operations throw. `code` lets callers (the extension, the CLI) react
- * without parsing text; `output` carries an installer's full output when an install failed.
+ * The error lifecycle operations throw: a CoreError (src/core/errors.ts) whose code is one of the
+ * lifecycle's. `code` lets callers react without parsing text; `output` carries an installer's full
+ * output when an install failed; `location` the line of a requirements/pyproject/lock file.
  */
-export type LifecycleErrorCode =
-  | 'not-an-env'        // no pyvenv.cfg, or not a directory
-  | 'unsafe-path'       // root, home, workspace root, too shallow
-  | 'symlink'           // the env path itself is a symlink
-  | 'locked'            // another operation holds the env's lock
-  | 'read-only'         // the env or its parent folder cannot be written
-  | 'no-requirements'   // the requirements file is missing or unreadable
-  | 'no-interpreter'    // the base interpreter cannot be found
-  | 'needs-recreate'    // upgrade across minor versions
-  | 'install-failed'    // the installer exited non-zero
-  | 'build-failed'      // creating the new env failed
-  | 'uv-missing'        // installer 'uv' asked for but not on PATH
-  | 'bad-source'        // a pyproject.toml / pylock.toml / requirements file that cannot be used as written
-  | 'no-wheel'          // a pylock.toml package without a wheel this env can install
-  | 'hash-mismatch'     // a pylock.toml file whose size or sha256 is not what the lock says
-  | 'download-failed'   // a pylock.toml url that could not be fetched
-  | 'cancelled'
-  | 'failed';
+export type LifecycleErrorCode = Exclude<ErrorCode, 'create-failed' | 'bad-interpreter'>;
 
-export class LifecycleError extends Error {
-  readonly code: LifecycleErrorCode;
-  readonly output?: string;
-
-  constructor(code: LifecycleErrorCode, message: string, options?: { output?: string; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+export class LifecycleError extends CoreError<LifecycleErrorCode> {
+  constructor(code: LifecycleErrorCode, message: string, options?: CoreErrorOptions) {
+    super(code, message, options);
     this.name = 'LifecycleError';
-    this.code = code;
-    if (options?.output !== undefined) this.output = options.output;
   }
 }
 

@@ -18,7 +18,7 @@ export async function baseInterpreterFor(ctx: OperationContext, settings: EnvSet
   const base = await findBaseInterpreter(ctx.checked.envDir, ctx.checked.cfg, settings.version);
   if (!base) {
     const home = ctx.checked.cfg.values.get('home');
-    throw new LifecycleError('no-interpreter', `The base interpreter of ${ctx.checked.envDir} is gone (home = ${home ?? 'not set'}). Name one with --python SPEC (e.g. 3.12 or a path).`);
+    throw new LifecycleError('no-interpreter', `The base interpreter of ${ctx.checked.envDir} is gone (home = ${home ?? 'not set'}).`);
   }
   return base;
 }

@@ -49,10 +49,10 @@ export async function runEnsurepip(request: EnsurepipRequest): Promise<void> {
   log?.(`Running ${envPython} ${args.join(' ')}`);
   const execa = await loadExeca();
   const result = await execa(envPython, args, { cwd: envDir, env, extendEnv: false, all: true, reject: false, cancelSignal: signal });
-  if (result.isCanceled) throw new VenvError('Cancelled.');
+  if (result.isCanceled) throw new VenvError('Cancelled.', { code: 'cancelled' });
   if (result.exitCode !== 0) {
     const output = (result.all ?? '').trim();
     if (/No module named ensurepip/.test(output)) throw missingEnsurepipError(info);
-    throw new VenvError(`Installing pip with ensurepip failed (exit code ${result.exitCode ?? 'none'}).${output ? `\n${output}` : ''}`);
+    throw new VenvError(`Installing pip with ensurepip failed (exit code ${result.exitCode ?? 'none'}).${output ? `\n${output}` : ''}`, { code: 'install-failed', ...(output ? { output } : {}) });
   }
 }

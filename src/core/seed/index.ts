@@ -74,7 +74,7 @@ export async function seedPip(request: SeedRequest): Promise<void> {
   try {
     images = await settleAll(wheels.map((w) => ensureImage(w, request.cacheDir, request.signal, { info, ...(log ? { log } : {}) })));
   } catch (err) {
-    if (request.signal?.aborted) throw new VenvError('Cancelled.', { cause: err });
+    if (request.signal?.aborted) throw new VenvError('Cancelled.', { code: 'cancelled', cause: err });
     return fallback(err instanceof Error ? err.message : String(err));
   }
 

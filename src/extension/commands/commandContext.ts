@@ -3,10 +3,11 @@ import * as vscode from 'vscode';
 import { versionLabel, type DiscoveredEnvironment, type LifecycleOptions } from '../../core';
 import type { ActiveEnvironments } from '../environments/activeEnvironments';
 import type { DriftMonitor } from '../environments/driftMonitor';
-import { errorText, type EnvironmentStore } from '../environments/environmentStore';
+import type { EnvironmentStore } from '../environments/environmentStore';
 import type { PythonInterop } from '../interop/pythonInterop';
 import type { PackageStore } from '../packages/packageStore';
 import { EnvironmentItem } from '../tree/items';
+import { failureText, showFailure, viewOf } from '../ui/errorMessages';
 import type { PrompterHolder } from '../ui/prompter';
 
 /** What every command needs; built once in activate(). */
@@ -111,19 +112,20 @@ export function withCancellableProgress<T>(
   });
 }
 
-/** Tells the user what failed (message from core) and logs the full installer/interpreter output. */
+/**
+ * Tells the user what failed (the extension's sentence for core's error code, then core's message)
+ * with its actions (Open File at a bad line, Show Log) and logs the full installer/interpreter output.
+ */
 export async function reportFailure(ctx: CommandContext, id: string, what: string, err: unknown, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) {
     ctx.log.info(`${what}: cancelled`);
     await ctx.prompter.current.notify(`${id}.cancelled`, 'info', vscode.l10n.t('{0} was cancelled. Nothing was changed.', what));
     return;
   }
-  ctx.log.error(`${what} failed: ${errorText(err)}`);
-  const output = (err as { output?: unknown })?.output;
-  if (typeof output === 'string' && output.trim() !== '') ctx.log.error(output);
-  const showLog = vscode.l10n.t('Show Log');
-  const answer = await ctx.prompter.current.notify(`${id}.failed`, 'error', vscode.l10n.t('{0} failed: {1}', what, errorText(err)), [showLog]);
-  if (answer === showLog) ctx.log.show();
+  const view = viewOf(err);
+  ctx.log.error(`${what} failed: ${view.detail}`);
+  if (view.output) ctx.log.error(view.output);
+  await showFailure(ctx.prompter, ctx.log, `${id}.failed`, failureText(view, what), view);
 }
 
 /**

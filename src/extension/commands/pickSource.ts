@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findDeclaredSources, readPylock, readPyproject, readRememberedSource, readUvLock, sourceKindOf, uvLockChoices, type DeclaredSource, type RememberedSource } from '../../core';
-import { errorText } from '../environments/environmentStore';
+import { showFailure, viewOf } from '../ui/errorMessages';
 import type { CommandContext } from './commandContext';
 
 /** What a caller may give in advance: the file (relative to the workspace folder) and, for pyproject/pylock, the selection. */
@@ -129,8 +129,9 @@ export async function pickDeclaredSource(
     return sel && { kind, file, extras: sel.extras, groups: sel.groups };
   } catch (err) {
     // The message names the file and where (line and column for TOML errors).
-    ctx.log.error(`Reading ${file}: ${errorText(err)}`);
-    await ctx.prompter.current.notify(`${id}.badSource`, 'error', vscode.l10n.t('Cannot use {0}: {1}', path.basename(file), errorText(err)));
+    const view = viewOf(err);
+    ctx.log.error(`Reading ${file}: ${view.detail}`);
+    await showFailure(ctx.prompter, ctx.log, `${id}.badSource`, vscode.l10n.t('Cannot use {0}: {1}', path.basename(file), view.detail), view);
     return undefined;
   }
 }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeSource, environmentStatus, syncEnvironment, type DiscoveredEnvironment } from '../../core';
 import { readSettings } from '../config';
-import { errorText } from '../environments/environmentStore';
+import { showFailure, viewOf } from '../ui/errorMessages';
 import { isLifecycleManaged } from '../tree/items';
 import { folderFor, requireTrust, resolveEnvironment, runLifecycleOperation, type CommandContext, type EnvironmentArgument } from './commandContext';
 import { pickDeclaredSource, rememberedSourceOf, type SourceArgs } from './pickSource';
@@ -41,7 +41,8 @@ export async function syncEnvironmentCommand(ctx: CommandContext, arg?: Environm
   try {
     status = await environmentStatus(env.path, { source, exact });
   } catch (err) {
-    await ctx.prompter.current.notify(`${ID}.badSource`, 'error', vscode.l10n.t('Cannot sync {0}: {1}', env.name, errorText(err)));
+    const view = viewOf(err);
+    await showFailure(ctx.prompter, ctx.log, `${ID}.badSource`, vscode.l10n.t('Cannot sync {0}: {1}', env.name, view.detail), view);
     return false;
   }
   const removing = exact ? status.drift.notDeclared.map((d) => `${d.name} ${d.version}`) : [];
