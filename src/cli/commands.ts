@@ -26,6 +26,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'inspect', summary: "show one environment's parsed pyvenv.cfg and health", load: () => discovery().inspectCommand },
   { name: 'interpreters', summary: 'list base Python interpreters (newest first)', load: () => discovery().interpretersCommand },
   { name: 'packages', summary: "list an environment's installed packages (and which are outdated)", load: () => packages().packagesCommand },
+  { name: 'export', summary: "write an environment's packages as a requirements file or a pylock.toml", load: () => packages().exportCommand },
   { name: 'find-package', summary: 'list the environments that have a package installed, with its version', load: () => packages().findPackageCommand },
   { name: 'recreate', summary: "replace an environment with a fresh one holding a requirements file's packages", load: () => lifecycle().recreateCommand },
   { name: 'install', summary: 'install a requirements file into an environment, all or nothing', load: () => lifecycle().installCommand },

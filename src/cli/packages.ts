@@ -3,19 +3,23 @@
  * hold a package. Read from site-packages without running Python; only `--outdated` runs the env's
  * installer, to ask its index. JSON shapes are documented in docs/cli-json.md.
  */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LifecycleError } from '../core/lifecycle';
 import {
   checkOutdated,
+  exportPylock,
   findPackageInEnvironments,
   normalizeProjectName,
   readInstalledDistributions,
+  requirementsText,
   type InstalledDistribution,
   type OutdatedReport,
 } from '../core/packages';
 import { parseOptions } from './args';
 import { environmentsUnder, inspectEnvDir } from './discovery';
-import { CliError, printable, type CliCommand, type CliIo } from './io';
+import { CliError, printable, withInterrupts, type CliCommand, type CliIo } from './io';
 
 /** JSON format version of these commands' output; bumped on an incompatible change. */
 export const PACKAGES_JSON_FORMAT = 1;
@@ -158,6 +162,85 @@ export const findPackageCommand: CliCommand = {
       const notes = [d.name, ...(d.editable ? [`editable${d.sourceFolder ? `: ${d.sourceFolder}` : ''}`] : []), ...d.problems.map((p) => p.code.toUpperCase())];
       return printable(`${(d.version || '?').padEnd(width)}  ${f.env}  (${notes.join(', ')})`);
     }).join('\n')}\n`);
+    return 0;
+  },
+};
+
+const exportHelp = `usage: venv-manager export ENV_DIR [--format requirements|pylock] [-o FILE] [--json] [--verbose]
+
+Writes the environment's installed packages as a requirements file (the default: name==version
+per distribution, -e FOLDER for an editable install; read from site-packages, nothing is run) or,
+with --format pylock, as a PEP 751 lock file: the env's own pip (pip lock, pip 25.1 or newer)
+resolves the exact versions installed with your PIP_* settings and index configuration and writes
+each package with its source and sha256. Editable installs become directory entries (editable =
+true), which must lie inside the lock file's folder. pip itself is left out, as pip freeze does.
+
+options:
+  --format requirements|pylock   what to write (default requirements)
+  -o FILE, --output FILE         where; the file appears whole or not at all (replaced if there).
+                                 Required for pylock; requirements without it go to stdout
+  --json                         with -o: a JSON summary on stdout (see docs/cli-json.md)
+  -v, --verbose                  with pylock: show pip's output
+
+Exit status: 0; 1 when ENV_DIR is not an environment, the env's pip is missing or too old, pip
+cannot resolve the pins, or the file cannot be written (an existing file is then left as it was);
+2 for bad usage. Ctrl-C cancels (nothing is written).`;
+
+/** Writes `text` to `file` through a temporary file beside it, so the file appears whole or not at all. */
+async function writeWhole(file: string, text: string): Promise<void> {
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.venv-manager-partial-${randomBytes(4).toString('hex')}`);
+  try {
+    await fs.writeFile(partial, text, { flag: 'wx' });
+    await fs.rename(partial, file);
+  } catch (err) {
+    await fs.rm(partial, { force: true }).catch(() => undefined);
+    throw new CliError(`Could not write ${printable(file)}: ${(err as Error).message}`);
+  }
+}
+
+export const exportCommand: CliCommand = {
+  help: exportHelp,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const parsed = parseOptions('export', args.map((a) => (a === '-v' ? '--verbose' : a === '-o' ? '--output' : a)), { flags: ['--json', '--verbose'], values: ['--format', '--output'] });
+    if (parsed.positionals.length !== 1) throw new CliError('export takes exactly one ENV_DIR. Run `venv-manager export --help`.', 2);
+    const format = parsed.values.get('--format')?.at(-1) ?? 'requirements';
+    if (format !== 'requirements' && format !== 'pylock') throw new CliError(`--format must be requirements or pylock, not '${format}'.`, 2);
+    const outputArg = parsed.values.get('--output')?.at(-1);
+    const output = outputArg === undefined ? undefined : path.resolve(io.cwd, outputArg);
+    if (format === 'pylock' && !output) throw new CliError('export --format pylock needs -o FILE (a lock names local folders relative to itself, so it is written where it will live).', 2);
+    if (parsed.flags.has('--json') && !output) throw new CliError('--json needs -o FILE (without it the requirements themselves go to stdout).', 2);
+    const env = await inspectEnvDir(path.resolve(io.cwd, parsed.positionals[0]!), io);
+    let count: number;
+    if (format === 'requirements') {
+      const dists = await readInstalledDistributions(env);
+      const text = requirementsText(dists);
+      count = dists.filter((d) => d.version !== '').length;
+      if (!output) {
+        io.stdout(text);
+        return 0;
+      }
+      await writeWhole(output, text);
+    } else {
+      const verbose = parsed.flags.has('--verbose');
+      const messages = { first: 'Interrupted: stopping pip (Ctrl-C again to exit at once)...', again: 'Interrupted again: exiting now.' };
+      try {
+        const result = await withInterrupts(io, messages, (signal) => exportPylock(env.path, output!, {
+          env: io.env,
+          signal,
+          onProgress: (message) => io.stderr(`${message}\n`),
+          ...(verbose ? { log: (line: string) => io.stderr(`  | ${line}\n`) } : {}),
+        }));
+        count = result.pinned;
+      } catch (err) {
+        if (err instanceof LifecycleError) throw new CliError(err.code === 'cancelled' ? 'Cancelled: nothing was written.' : err.message);
+        throw err;
+      }
+    }
+    if (parsed.flags.has('--json')) {
+      io.stdout(`${JSON.stringify({ format: PACKAGES_JSON_FORMAT, environment: env.path, kind: format, file: output, packages: count }, null, 2)}\n`);
+    } else {
+      io.stdout(`Wrote ${count} package(s) of ${printable(env.path)} to ${printable(output!)}.\n`);
+    }
     return 0;
   },
 };

@@ -28,6 +28,7 @@ export const Commands = {
   installPackage: 'venvManager.installPackage',
   checkForUpdates: 'venvManager.checkForUpdates',
   exportRequirements: 'venvManager.exportRequirements',
+  exportPylock: 'venvManager.exportPylock',
   findPackage: 'venvManager.findPackage',
   // Tree-only: they act on a cfg entry item and make no sense from the palette.
   openCfgEntry: 'venvManager.openCfgEntry',

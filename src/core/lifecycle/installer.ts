@@ -204,6 +204,16 @@ export async function listOutdatedJson(req: Omit<InstallRequest, 'requirements' 
   return runInstaller(tool, command, args, installerEnv(req), req, { what: `checking ${req.envDir} for updates`, cwd: req.envDir });
 }
 
+/**
+ * `pip lock -r REQUIREMENTS -o OUTPUT` with the env's own pip (pip 25.1 or newer; uv is never asked:
+ * its pylock output is a different command). pip resolves with the user's PIP_* settings and index
+ * configuration and writes the file itself; `cwd` is where it runs.
+ */
+export async function pipLock(req: Omit<InstallRequest, 'requirements' | 'extraArgs' | 'installer'>, requirements: string, output: string, cwd: string): Promise<InstallResult> {
+  const args = ['-m', 'pip', 'lock', '--disable-pip-version-check', '--no-input', '-r', requirements, '-o', output];
+  return runInstaller('pip', req.envPython, args, installerEnv(req), { ...req, installer: 'pip' }, { what: `locking the packages of ${req.envDir}`, cwd });
+}
+
 async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[], env: NodeJS.ProcessEnv, req: Omit<InstallRequest, 'requirements'>, job: { what: string; cwd: string }): Promise<InstallResult> {
   if (req.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled before the installer started.');
   const display = `${tool === 'uv' ? 'uv' : path.basename(command)} ${args.join(' ')}`;

@@ -20,3 +20,4 @@ export {
   type ReadDistributionsOptions,
 } from './distributions';
 export { checkOutdated, parseOutdatedJson, type OutdatedPackage, type OutdatedReport, type CheckOutdatedOptions } from './outdated';
+export { exportPylock, lockRequirementLine, PIP_LOCK_MIN_VERSION, type ExportPylockOptions, type ExportPylockResult } from './pylockExport';

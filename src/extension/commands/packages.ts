@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { changePackages, checkOutdated, findPackageInEnvironments, normalizeProjectName, requirementsText, type ChangePackagesOptions, type DiscoveredEnvironment, type InstalledDistribution } from '../../core';
+import { changePackages, checkOutdated, exportPylock, findPackageInEnvironments, normalizeProjectName, requirementsText, type ChangePackagesOptions, type DiscoveredEnvironment, type InstalledDistribution } from '../../core';
 import { readSettings } from '../config';
 import { latestFor } from '../packages/packageStore';
 import { PackageItem, PackagesItem, packagesChangeable } from '../tree/items';
@@ -107,18 +107,14 @@ export async function revealPackageCommand(item?: PackageItem): Promise<void> {
   else await vscode.commands.executeCommand('revealFileInOS', item.resourceUri);
 }
 
-export async function exportRequirementsCommand(ctx: CommandContext, arg?: PackagesArgument): Promise<string | undefined> {
-  const id = 'exportRequirements';
-  const title = vscode.l10n.t('Export Packages as Requirements File');
-  const env = await resolveEnvironment(ctx, envArgument(arg), { title, id, filter: (e) => e.sitePackages !== undefined });
-  if (!env) return undefined;
-  const dists = await ctx.packages.distributions(env);
+/** Asks where to export the packages of `env` (default `<folder>/<defaultName>`), and whether to replace an existing file; undefined when the user stops. */
+async function askExportTarget(ctx: CommandContext, id: string, title: string, env: DiscoveredEnvironment, count: number, defaultName: string, validate?: (file: string) => string | undefined): Promise<string | undefined> {
   const base = folderFor(env)?.uri.fsPath ?? path.dirname(env.path);
   const target = await ctx.prompter.current.input(`${id}.path`, {
     title,
-    prompt: vscode.l10n.t('File to write the {0} packages of {1} to', dists.length, env.name),
-    value: path.join(base, 'requirements.txt'),
-    validate: (v) => (v.trim() === '' ? vscode.l10n.t('Type a file path.') : undefined),
+    prompt: vscode.l10n.t('File to write the {0} packages of {1} to', count, env.name),
+    value: path.join(base, defaultName),
+    validate: (v) => (v.trim() === '' ? vscode.l10n.t('Type a file path.') : validate?.(v.trim())),
   });
   if (target === undefined) return undefined;
   const file = path.resolve(base, target.trim());
@@ -126,6 +122,17 @@ export async function exportRequirementsCommand(ctx: CommandContext, arg?: Packa
     const replace = vscode.l10n.t('Replace');
     if ((await ctx.prompter.current.ask(`${id}.replace`, vscode.l10n.t('{0} exists. Replace it?', file), { actions: [replace] })) !== replace) return undefined;
   }
+  return file;
+}
+
+export async function exportRequirementsCommand(ctx: CommandContext, arg?: PackagesArgument): Promise<string | undefined> {
+  const id = 'exportRequirements';
+  const title = vscode.l10n.t('Export Packages as Requirements File');
+  const env = await resolveEnvironment(ctx, envArgument(arg), { title, id, filter: (e) => e.sitePackages !== undefined });
+  if (!env) return undefined;
+  const dists = await ctx.packages.distributions(env);
+  const file = await askExportTarget(ctx, id, title, env, dists.length, 'requirements.txt');
+  if (file === undefined) return undefined;
   try {
     await fs.writeFile(file, requirementsText(dists));
   } catch (err) {
@@ -133,6 +140,35 @@ export async function exportRequirementsCommand(ctx: CommandContext, arg?: Packa
     return undefined;
   }
   ctx.log.info(`Exported ${dists.length} packages of ${env.path} to ${file}`);
+  await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+  return file;
+}
+
+/**
+ * Writes the env's packages as a pylock.toml through the env's own pip (`pip lock`, pip 25.1+) with
+ * the user's PIP_* settings, in the background with progress and cancel; the file appears whole or
+ * not at all.
+ */
+export async function exportPylockCommand(ctx: CommandContext, arg?: PackagesArgument): Promise<string | undefined> {
+  const id = 'exportPylock';
+  const title = vscode.l10n.t('Export Packages as pylock.toml');
+  if (!(await requireTrust(ctx, id, title))) return undefined;
+  const env = await resolveEnvironment(ctx, envArgument(arg), { title, id, filter: packagesChangeable });
+  if (!env) return undefined;
+  const dists = await ctx.packages.distributions(env);
+  const file = await askExportTarget(ctx, id, title, env, dists.length, 'pylock.toml', (v) => (/\.toml$/i.test(v) ? undefined : vscode.l10n.t('A lock file is named pylock.toml or pylock.<name>.toml.')));
+  if (file === undefined) return undefined;
+  let signal: AbortSignal | undefined;
+  try {
+    const result = await withCancellableProgress(vscode.l10n.t('Exporting the packages of {0} as {1}', env.name, path.basename(file)), (s, report) => {
+      signal = s;
+      return exportPylock(env.path, file, { env: process.env, signal: s, onProgress: report, log: (line) => ctx.log.trace(line) });
+    });
+    ctx.log.info(`Exported ${result.pinned} packages of ${env.path} to ${file} (${result.lock.packages.length} locked by pip)`);
+  } catch (err) {
+    await reportFailure(ctx, id, vscode.l10n.t('Exporting the packages of {0} as {1}', env.path, file), err, signal);
+    return undefined;
+  }
   await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
   return file;
 }

@@ -10,7 +10,7 @@ import { installRequirementsCommand } from './installRequirements';
 import { openCfgEntryCommand } from './openCfgEntry';
 import { openPyvenvCfgCommand } from './openPyvenvCfg';
 import { openTerminalCommand } from './openTerminal';
-import { checkForUpdatesCommand, copyPackageSpecCommand, exportRequirementsCommand, findPackageCommand, installPackageCommand, revealPackageCommand, uninstallPackageCommand, upgradePackageCommand } from './packages';
+import { checkForUpdatesCommand, copyPackageSpecCommand, exportPylockCommand, exportRequirementsCommand, findPackageCommand, installPackageCommand, revealPackageCommand, uninstallPackageCommand, upgradePackageCommand } from './packages';
 import { recoverEnvironmentCommand } from './recoverEnvironment';
 import { recreateEnvironmentCommand } from './recreateEnvironment';
 import { revealInExplorerCommand } from './revealInExplorer';
@@ -46,6 +46,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     [Commands.installPackage]: (arg?: never) => installPackageCommand(ctx, arg),
     [Commands.checkForUpdates]: (arg?: never) => checkForUpdatesCommand(ctx, arg),
     [Commands.exportRequirements]: (arg?: never) => exportRequirementsCommand(ctx, arg),
+    [Commands.exportPylock]: (arg?: never) => exportPylockCommand(ctx, arg),
     [Commands.findPackage]: (name?: unknown) => findPackageCommand(ctx, name),
     [Commands.uninstallPackage]: (item?: never) => uninstallPackageCommand(ctx, item),
     [Commands.upgradePackage]: (item?: never) => upgradePackageCommand(ctx, item),

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readPylock } from '../../../src/core/declared/pylock';
 import type { EnvironmentTreeNode } from '../../../src/extension/tree/items';
 import { preparedFacts, recordFigure, ScriptedPrompter, treeLabel, venvManager, waitFor, withPrompter, workspaceFolder } from './venvManagerApi';
 
@@ -123,5 +124,34 @@ describe('packages in the tree', () => {
     const none = new ScriptedPrompter();
     assert.deepEqual(await withPrompter(api, none, () => vscode.commands.executeCommand('venvManager.findPackage', 'nobody-has-this')), []);
     assert.match(none.question('findPackage.none')!.message, /nobody-has-this is not installed in any of the \d+ environments/);
+  });
+
+  it('Export Packages as pylock.toml from the Packages node: pip locks the installed versions, each with its sha256; a failure keeps the old file', async () => {
+    const api = await venvManager();
+    const rows = await packageRows(api);
+    const target = path.join(workspaceFolder().uri.fsPath, 'pylock.toml');
+    const prompter = new ScriptedPrompter({ 'exportPylock.path': () => target });
+    const node = await packagesNode(api);
+    assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.exportPylock', node)), target, JSON.stringify(prompter.asked));
+    const lock = await readPylock(target);
+    const wanted = [...rows.values()].map((r) => `${treeLabel(r).toLowerCase().replace(/[-_.]+/g, '-')}==${String(r.description).split(' ')[0]}`).filter((l) => !l.startsWith('pip==')).sort();
+    assert.deepEqual(lock.packages.map((p) => `${p.key}==${p.version}`).sort(), wanted);
+    assert.ok(wanted.includes('alpha==2.0') && wanted.includes('foo-bar==1.0'), wanted.join(' '));
+    for (const p of lock.packages) assert.match(p.wheels[0]?.sha256 ?? '', /^[0-9a-f]{64}$/, p.name);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, target, 'the lock is shown');
+
+    // No index and no wheels: pip cannot resolve; asked to replace, the old file stays as it was.
+    const written = fs.readFileSync(target, 'utf8');
+    const links = process.env.PIP_FIND_LINKS;
+    process.env.PIP_FIND_LINKS = '';
+    try {
+      const failing = new ScriptedPrompter({ 'exportPylock.path': () => target, 'exportPylock.replace': () => 'Replace', 'exportPylock.failed': () => undefined });
+      assert.equal(await withPrompter(api, failing, () => vscode.commands.executeCommand('venvManager.exportPylock', node)), undefined);
+      assert.match(failing.question('exportPylock.failed')!.message, /Exporting the packages of .* as .*pylock\.toml failed: .*Locking the packages of .* failed \(pip exited with code 1\).*alpha==2\.0/s);
+    } finally {
+      process.env.PIP_FIND_LINKS = links;
+    }
+    assert.equal(fs.readFileSync(target, 'utf8'), written);
+    assert.deepEqual(fs.readdirSync(workspaceFolder().uri.fsPath).filter((n) => n.includes('partial')), []);
   });
 });
