@@ -142,7 +142,11 @@ describe('export as pylock.toml', () => {
     const site = (await sitePackagesOf(old))!;
     const info = (await fs.readdir(site)).find((n) => /^pip-.*\.dist-info$/.test(n))!;
     const metadata = path.join(site, info, 'METADATA');
-    await fs.writeFile(metadata, (await fs.readFile(metadata, 'utf8')).replace(/^Version: .*$/m, 'Version: 24.0'));
+    // A new file, not an in-place write: a seeded env's pip files are hard links into the shared
+    // seed cache, and writing through one would change pip in every env seeded from it.
+    const text = await fs.readFile(metadata, 'utf8');
+    await fs.rm(metadata);
+    await fs.writeFile(metadata, text.replace(/^Version: .*$/m, 'Version: 24.0'));
     await assert.rejects(exportPylock(old, path.join(work, 'oldpip', 'pylock.toml'), { env: wheels.env }), /The pip of .* is 24\.0; writing pylock\.toml needs pip 25\.1 or newer/);
     await assert.rejects(fs.stat(target));
   });
