@@ -26,3 +26,26 @@ export function envProcessEnv(base: NodeJS.ProcessEnv, envDir: string, extra: No
   delete env.__PYVENV_LAUNCHER__;
   return env;
 }
+
+/**
+ * Kills a program started in a process group of its own (execa's `detached: true` on POSIX) together
+ * with everything it started (pip's build back-ends, a wrapper's children): SIGKILL to the group.
+ * Windows has no process groups: `taskkill /T /F` ends the process tree. `fallback` runs when the
+ * group is already gone or cannot be signalled (it may throw: that is ignored too).
+ */
+export function killProcessGroup(pid: number | undefined, fallback: () => void): void {
+  try {
+    if (pid === undefined) fallback();
+    else if (process.platform === 'win32') {
+      void loadExeca()
+        .then((execa) => execa('taskkill', ['/pid', String(pid), '/T', '/F'], { reject: false, stdin: 'ignore', windowsHide: true }))
+        .catch(() => undefined);
+    } else process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      fallback();
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CoreError, type CoreErrorOptions, type ErrorCode } from './errors';
-import { loadExeca } from './execa';
+import { killProcessGroup, loadExeca } from './execa';
 
 /**
  * A failure of creating an environment, worded like venv's own (the CLI prints it as `Error: <message>`):
@@ -318,12 +318,8 @@ async function introspect(invoked: string, env: NodeJS.ProcessEnv, signal: Abort
   });
   let timedOut = false;
   const killAll = () => {
-    try {
-      if (ownGroup && subprocess.pid !== undefined) process.kill(-subprocess.pid, 'SIGKILL');
-      else subprocess.kill('SIGKILL');
-    } catch {
-      subprocess.kill('SIGKILL');
-    }
+    if (ownGroup) killProcessGroup(subprocess.pid, () => subprocess.kill('SIGKILL'));
+    else subprocess.kill('SIGKILL');
   };
   const timer = setTimeout(() => {
     timedOut = true;

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { envProcessEnv } from '../execa';
+import { envProcessEnv, killProcessGroup, loadExeca } from '../execa';
 import { envPythonOf } from '../envFacts';
 import { LifecycleError } from './errors';
 import type { OperationContext } from './operation';
@@ -218,10 +217,16 @@ async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[],
   if (req.signal?.aborted) throw new LifecycleError('cancelled', 'Cancelled before the installer started.');
   const display = `${tool === 'uv' ? 'uv' : path.basename(command)} ${args.join(' ')}`;
   req.log?.(`$ ${display}`);
-  const child = spawn(command, args, {
+  const execa = await loadExeca();
+  // Its own process group on POSIX (detached), so a cancel kills the installer with every process
+  // it started; the output is read line by line as it comes (buffer: false).
+  const child = execa(command, args, {
     cwd: job.cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    extendEnv: false,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
     detached: process.platform !== 'win32',
     windowsHide: true,
   });
@@ -230,13 +235,7 @@ async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[],
   let cancelled = false;
   const kill = () => {
     cancelled = true;
-    if (child.pid === undefined) return;
-    try {
-      if (process.platform === 'win32') spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
-      else process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
+    killProcessGroup(child.pid, () => child.kill('SIGKILL'));
   };
   const onLine = (line: string) => {
     if (output.length < MAX_OUTPUT_CHARS) output += `${line}\n`;
@@ -264,10 +263,8 @@ async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[],
   pump(child.stdout!);
   pump(child.stderr!);
 
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
+  // With reject: false execa resolves in every case: exit code, killing signal, or the error that kept it from starting.
+  const exit = Promise.resolve(child);
   req.signal?.addEventListener('abort', kill, { once: true });
   try {
     if (child.pid !== undefined) {
@@ -281,12 +278,14 @@ async function runInstaller(tool: 'pip' | 'uv', command: string, args: string[],
     }
     if (req.signal?.aborted) kill();
     const result = await exit;
-    if (result.error) {
-      throw new LifecycleError('install-failed', `Could not start ${tool} (${command}): ${result.error.message}`, { output, cause: result.error });
+    const startError = result.failed && result.exitCode === undefined && result.signal === undefined && !cancelled;
+    if (startError) {
+      const cause = result.cause instanceof Error ? result.cause : undefined;
+      throw new LifecycleError('install-failed', `Could not start ${tool} (${command}): ${cause?.message ?? result.shortMessage}`, { output, cause: result.cause ?? result });
     }
     if (cancelled) throw new LifecycleError('cancelled', `Cancelled: ${tool} was stopped while ${job.what}.`, { output });
-    if (result.code !== 0) {
-      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+    if (result.exitCode !== 0) {
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
       throw new LifecycleError('install-failed', `${job.what[0].toUpperCase()}${job.what.slice(1)} failed (${tool} ${how}):\n${errorSummary(output)}`, { output });
     }
     return { tool, output, stdout };

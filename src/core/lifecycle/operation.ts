@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { binDirOf, isInterpreterEntryName, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, siblingName, isStale, readLock } from '../envFacts';
 import { isSameProcessAlive, processStartTime } from '../processes';
+import { killProcessGroup } from '../execa';
 import { lexists } from '../fsUtil';
 import { checkpoint } from './checkpoint';
 import { LifecycleError, fsFailure } from './errors';
@@ -112,12 +113,7 @@ async function killOrphanInstaller(record: JournalRecord, log: (line: string) =>
   if (record.installerStart === undefined && processStartTime(process.pid) !== undefined) return;
   if (!isSameProcessAlive(pid, record.installerStart)) return;
   log(`Stopping installer process ${pid} left running by an interrupted operation`);
-  try {
-    if (process.platform === 'win32') process.kill(pid, 'SIGKILL');
-    else process.kill(-pid, 'SIGKILL');
-  } catch {
-    process.kill(pid, 'SIGKILL');
-  }
+  killProcessGroup(pid, () => process.kill(pid, 'SIGKILL'));
   for (let i = 0; i < 100 && isSameProcessAlive(pid, record.installerStart); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
