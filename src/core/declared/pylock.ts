@@ -113,7 +113,11 @@ export async function readPylock(file: string): Promise<Pylock> {
 export function pylockFrom(doc: TomlDocument): Pylock {
   const d = doc.data;
   const lockVersion = str(doc, d['lock-version'], 'lock-version', 'lock-version');
-  if (lockVersion === undefined) throw sourceError(doc, 'lock-version is missing: this is not a PEP 751 lock file.');
+  if (lockVersion === undefined) {
+    // uv's own lock format is read as its own source kind.
+    const hint = d.version !== undefined && Array.isArray(d.package) ? ' It looks like a uv.lock: give it as one (--uv-lock FILE).' : '';
+    throw sourceError(doc, `lock-version is missing: this is not a PEP 751 lock file.${hint}`);
+  }
   if (!/^1(\.\d+)*$/.test(lockVersion)) throw sourceError(doc, `lock-version '${lockVersion}' is not supported (this version of Venv Manager reads lock-version 1.x).`, 'lock-version');
   const requiresPython = str(doc, d['requires-python'], 'requires-python', 'requires-python');
   const environments = d.environments === undefined ? undefined : strList(doc, d.environments, 'environments').map((m) => marker(doc, m, 'environments'));
