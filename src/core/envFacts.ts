@@ -12,6 +12,8 @@ import { isDirectory } from './fsUtil';
 import { isSameProcessAlive } from './processes';
 import { readPromptValue, type PyvenvCfg } from './pyvenvCfg';
 import { isStrictlyInside } from './paths';
+import { isExecutableFile } from './pathLookup';
+import { parseVersion } from './version';
 
 /** Facts read from an existing env (no interpreter run) that clear and recreate keep. */
 export interface EnvSettings {
@@ -36,10 +38,11 @@ export function isInterpreterEntryName(name: string): boolean {
   return /^pythonw?(\d+(\.\d+)?)?t?(_d)?(\.exe)?$/i.test(name);
 }
 
-export function parseVersion(text: string | undefined): [number, number, number?] | undefined {
-  const m = text ? /^\s*(\d+)\.(\d+)(?:\.(\d+))?/.exec(text) : null;
-  if (!m) return undefined;
-  return m[3] === undefined ? [Number(m[1]), Number(m[2])] : [Number(m[1]), Number(m[2]), Number(m[3])];
+/** major.minor[.micro] of a version text (parseVersion's rule), or undefined when it has no minor. */
+export function parseMajorMinor(text: string | undefined): [number, number, number?] | undefined {
+  const parts = text === undefined ? undefined : parseVersion(text);
+  if (!parts || parts.length < 2) return undefined;
+  return parts.length === 2 ? [parts[0], parts[1]] : [parts[0], parts[1], parts[2]];
 }
 
 async function libPythonVersion(envDir: string): Promise<[number, number] | undefined> {
@@ -80,7 +83,7 @@ export async function readEnvSettings(envDir: string, cfg: PyvenvCfg): Promise<E
   }
   let withPip = false;
   for (const dir of await sitePackagesDirs(envDir)) if (await isDirectory(path.join(dir, 'pip'))) withPip = true;
-  const version = parseVersion(cfg.values.get('version')) ?? parseVersion(cfg.values.get('version_info')) ?? (await libPythonVersion(envDir));
+  const version = parseMajorMinor(cfg.values.get('version')) ?? parseMajorMinor(cfg.values.get('version_info')) ?? (await libPythonVersion(envDir));
   return {
     ...(rawPrompt !== undefined ? { prompt: readPromptValue(rawPrompt) } : {}),
     systemSitePackages: (cfg.values.get('include-system-site-packages') ?? '').toLowerCase() === 'true',
@@ -88,17 +91,6 @@ export async function readEnvSettings(envDir: string, cfg: PyvenvCfg): Promise<E
     withPip,
     ...(version ? { version } : {}),
   };
-}
-
-async function isExecutableFile(p: string): Promise<boolean> {
-  try {
-    const st = await fs.stat(p);
-    if (!st.isFile()) return false;
-    await fs.access(p, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

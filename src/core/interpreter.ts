@@ -3,12 +3,12 @@
  * on disk, so that creating a second environment from the same interpreter spawns no Python at all.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CoreError, type CoreErrorOptions, type ErrorCode } from './errors';
 import { killProcessGroup, loadExeca } from './execa';
+import { findOnPath, withPathExt } from './pathLookup';
 
 /**
  * A failure of creating an environment, worded like venv's own (the CLI prints it as `Error: <message>`):
@@ -206,22 +206,8 @@ export async function getInterpreterInfo(python: string, opts: InterpreterInfoOp
 async function locateInterpreter(python: string, env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
   if (python.trim() === '') throw new VenvError('No Python interpreter was given.', { code: 'no-interpreter' });
   if (python.includes('/') || (process.platform === 'win32' && python.includes('\\'))) return path.resolve(cwd, python);
-  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';').filter(Boolean) : [''];
-  for (const dir of (env.PATH ?? env.Path ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      const candidate = path.resolve(dir, python + ext);
-      try {
-        const st = await fs.stat(candidate);
-        if (st.isFile()) {
-          await fs.access(candidate, fsConstants.X_OK);
-          return candidate;
-        }
-      } catch {
-        // not here; keep looking along PATH
-      }
-    }
-  }
+  const found = await findOnPath(withPathExt(python, env), env);
+  if (found) return found;
   throw new VenvError(`No Python interpreter named '${python}' was found on PATH.`, { code: 'no-interpreter' });
 }
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { getInterpreterInfo } from '../interpreter';
 import { CoreError } from '../errors';
 import { pathExists } from '../fsUtil';
+import { findOnPath, isExecutableFile, pathEntries } from '../pathLookup';
 import { describeSpec, interpreterMatchesSpec, parsePythonSpec, type PythonSpec } from './pythonSpec';
 import { readRegularFileHead } from './safeRead';
 import type { BaseInterpreter } from './types';
@@ -68,9 +69,7 @@ async function readDir(dir: string): Promise<Dirent[]> {
 }
 
 function pathDirs(ctx: Context): string[] {
-  const raw = ctx.env.PATH ?? ctx.env.Path ?? '';
-  // Relative entries ('.', 'bin') depend on the current folder, possibly an untrusted workspace: skipped.
-  return raw.split(ctx.windows ? ';' : ':').filter((d) => (ctx.windows ? path.win32.isAbsolute(d) : path.posix.isAbsolute(d)));
+  return pathEntries(ctx.env, ctx.windows);
 }
 
 /** Interpreter-named entries of one folder, `python` before `python3` before `python3.12`. */
@@ -268,9 +267,7 @@ export async function readInterpreterVersionOnDisk(
 async function describe(candidate: Candidate, ctx: Context, installVersionCache: Map<string, Promise<string | undefined>>): Promise<BaseInterpreter | undefined> {
   let realPath: string;
   try {
-    const st = await fs.stat(candidate.path);
-    if (!st.isFile()) return undefined;
-    if (!ctx.windows && (st.mode & 0o111) === 0) return undefined;
+    if (!(await isExecutableFile(candidate.path, ctx.windows))) return undefined;
     realPath = await fs.realpath(candidate.path);
   } catch {
     return undefined;
@@ -399,15 +396,6 @@ export interface ResolvePythonSpecOptions extends FindInterpretersOptions {
   cwd?: string;
 }
 
-async function isExecutableFile(p: string, windows: boolean): Promise<boolean> {
-  try {
-    const st = await fs.stat(p);
-    return st.isFile() && (windows || (st.mode & 0o111) !== 0);
-  } catch {
-    return false;
-  }
-}
-
 async function resolvePathSpec(spec: Extract<PythonSpec, { kind: 'path' }>, ctx: Context, cwd: string): Promise<string> {
   const expanded = spec.path.startsWith('~') ? path.join(ctx.home, spec.path.slice(1)) : spec.path;
   const absolute = path.resolve(cwd, expanded);
@@ -432,12 +420,8 @@ async function resolvePathSpec(spec: Extract<PythonSpec, { kind: 'path' }>, ctx:
 
 async function resolveCommandSpec(spec: Extract<PythonSpec, { kind: 'command' }>, ctx: Context): Promise<string> {
   const names = ctx.windows && !/\.exe$/i.test(spec.command) ? [`${spec.command}.exe`, spec.command] : [spec.command];
-  for (const dir of pathDirs(ctx)) {
-    for (const name of names) {
-      const p = path.join(dir, name);
-      if (await isExecutableFile(p, ctx.windows)) return p;
-    }
-  }
+  const found = await findOnPath(names, ctx.env, ctx.windows);
+  if (found) return found;
   throw new PythonNotFoundError(`No Python interpreter matching '${spec.raw}': no command named '${spec.command}' on PATH.`);
 }
 

@@ -5,15 +5,9 @@
 import * as path from 'node:path';
 import { readdirOrEmpty } from '../fsUtil';
 import { readRegularFileHead } from './safeRead';
+import { parseVersion, type VersionParts } from '../version';
 
-/** Version parts that are known; `[3]` for `python3`, `[3, 12]` for `python3.12`. */
-export type VersionParts = number[];
-
-export function parseVersion(text: string): VersionParts | undefined {
-  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
-  if (!m) return undefined;
-  return [m[1], m[2], m[3]].filter((p): p is string => p !== undefined).map(Number);
-}
+export { parseVersion, type VersionParts };
 
 /** Newest first; a version with more known parts sorts before its own prefix ('3.12.1' before '3.12'). */
 export function compareVersionsDesc(a: string | undefined, b: string | undefined): number {

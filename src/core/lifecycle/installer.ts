@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { envProcessEnv, killProcessGroup, loadExeca } from '../execa';
 import { envPythonOf } from '../envFacts';
+import { findOnPath, withPathExt } from '../pathLookup';
 import { LifecycleError } from './errors';
 import type { OperationContext } from './operation';
 
@@ -67,25 +67,6 @@ export interface InstallResult {
   readonly stdout: string;
 }
 
-/** Finds an executable on the PATH of `env` (no shell involved). */
-export async function findOnPath(command: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const pathVar = env.PATH ?? env.Path ?? '';
-  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const dir of pathVar.split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      const candidate = path.join(dir, command + ext);
-      try {
-        await fs.access(candidate, fs.constants.X_OK);
-        if ((await fs.stat(candidate)).isFile()) return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
-
 function truthy(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 }
@@ -145,7 +126,7 @@ export async function installRequirements(req: InstallRequest): Promise<InstallR
 }
 
 async function pickUv(req: { installer: InstallerChoice; env: NodeJS.ProcessEnv }): Promise<string | undefined> {
-  const uv = req.installer === 'pip' ? undefined : await findOnPath('uv', req.env);
+  const uv = req.installer === 'pip' ? undefined : await findOnPath(withPathExt('uv', req.env, undefined, '.EXE;.CMD;.BAT'), req.env);
   if (req.installer === 'uv' && !uv) {
     throw new LifecycleError('uv-missing', "The installer 'uv' was requested but no `uv` executable is on PATH. Install uv or use the installer 'pip'.");
   }
