@@ -14,6 +14,7 @@ import {
   type BaseInterpreter,
   type DiscoveredEnvironment,
 } from '../core/discovery';
+import { quotePosix } from '../core/activation/quoting';
 import type { PyvenvCfg } from '../core/pyvenvCfg';
 import { parseOptions } from './args';
 import { CliError, printable, type CliCommand, type CliIo } from './io';
@@ -55,7 +56,12 @@ function describeEnvLine(env: DiscoveredEnvironment): string {
 }
 
 function problemLines(env: DiscoveredEnvironment): string[] {
-  return env.health.problems.map((p) => `      ${p.code}: ${p.message}`);
+  return problemTexts(env).map((t) => `      ${t}`);
+}
+
+/** Each problem as `code: core's message`, with this command line's way to fix it where there is one. */
+function problemTexts(env: DiscoveredEnvironment): string[] {
+  return env.health.problems.map((p) => `${p.code}: ${p.message}${p.code === 'incomplete' ? ` (run \`venv-manager recover ${process.platform === 'win32' ? `"${env.path}"` : quotePosix(env.path)}\`)` : ''}`);
 }
 
 /**
@@ -186,7 +192,7 @@ export const inspectCommand: CliCommand = {
       if (env.cfg) for (const entry of env.cfg.entries) lines.push(`  ${String(entry.line).padStart(3)}: ${entry.key} = ${entry.value}`);
       else lines.push('  (not readable)');
     }
-    lines.push('', env.health.ok ? 'health: ok' : 'health: PROBLEMS', ...env.health.problems.map((p) => `  ${p.code}: ${p.message}`));
+    lines.push('', env.health.ok ? 'health: ok' : 'health: PROBLEMS', ...problemTexts(env).map((t) => `  ${t}`));
     io.stdout(`${lines.map(printable).join('\n')}\n`);
     return 0;
   },

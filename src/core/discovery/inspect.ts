@@ -278,7 +278,7 @@ async function movedAside(dir: string, scope: 'workspace' | 'global', source: st
       problems: [
         {
           code: 'incomplete',
-          message: `an interrupted ${operation} moved this environment aside (to ${asidePath}) and did not finish; run \`venv-manager recover ${dir}\` (or Recover Interrupted Operation) to put it back`,
+          message: `an interrupted ${operation} moved this environment aside (to ${asidePath}) and did not finish; recovering the operation puts it back`,
         },
       ],
     },
@@ -303,7 +303,7 @@ async function inspectVenv(dir: string, scope: 'workspace' | 'global', source: s
         ? { code: 'busy', message: `Venv Manager is changing this environment right now (${holder.operation}, process ${holder.pid} since ${holder.started})` }
         : {
             code: 'incomplete',
-            message: `an interrupted Venv Manager operation left this environment half-built; run \`venv-manager recover ${dir}\` (or any lifecycle command on it) to restore the previous one, or delete it if it was being created`,
+            message: 'an interrupted Venv Manager operation left this environment half-built; recovering the operation (or any other operation on it) restores the previous one, or delete it if it was being created',
           },
     );
   }

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { findWorkspaceEnvironments, inspectEnvironment } from '../../../src/core/discovery';
 import { INCOMPLETE_MARKER, isLifecycleSibling } from '../../../src/core/envFacts';
+import { runCli } from '../../../src/cli/main';
+import { quotePosix } from '../../../src/core/activation/quoting';
 import { tempDir, write } from '../../fixtures/discovery';
 
 const CFG = 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n';
@@ -17,7 +19,15 @@ test('an env left half-built by an interrupted operation is reported as incomple
     assert.ok(found);
     assert.equal(found.health.ok, false);
     assert.deepEqual(found.health.problems.map((p) => p.code).filter((c) => c === 'incomplete' || c === 'cfg-malformed'), ['incomplete']);
-    assert.match(found.health.problems[0].message, /venv-manager recover/);
+    // Core states the fact (no front end's words); the command line adds its command, quoted.
+    assert.match(found.health.problems[0].message, /half-built; recovering the operation/);
+    assert.doesNotMatch(found.health.problems[0].message, /venv-manager|Recover Interrupted/);
+    for (const command of ['list', 'inspect']) {
+      let stdout = '';
+      const code = await runCli([command, command === 'list' ? dir : env], { stdout: (t) => (stdout += t), stderr: () => undefined, cwd: dir, env: process.env });
+      assert.equal(code, 0, command);
+      assert.ok(stdout.includes(`incomplete: ${found.health.problems[0].message} (run \`venv-manager recover ${quotePosix(env)}\`)`), `${command}:\n${stdout}`);
+    }
   } finally {
     cleanup();
   }
