@@ -9,9 +9,13 @@
  *   `create --without-pip`; with valgrind present, also instruction counts (callgrind, one run each);
  * - discovery over the generated 10,000-folder tree (bench/discoveryTree.ts): `venv-manager list
  *   --json` as a whole process, and the in-process scan, vs `find DIR -name pyvenv.cfg`.
+ *
+ * Floors, measured in the same run, say how much of a row is the file system's: the same tree made
+ * by the plainest synchronous calls (one mkdir per folder, one link per file) in the same folder,
+ * and a bare Node readdir walk of the discovery tree.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findWorkspaceEnvironments } from '../src/core/discovery';
@@ -91,12 +95,41 @@ function instructions(argv: string[]): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+
+/** What a tree holds, parents first: folders, files (with their size) and symbolic links (with their target). */
+type TreeOp = { kind: 'dir'; rel: string } | { kind: 'file'; rel: string; size: number } | { kind: 'symlink'; rel: string; target: string };
+function treeOps(dir: string, rel = ''): TreeOp[] {
+  const ops: TreeOp[] = [];
+  for (const name of readdirSync(path.join(dir, rel)).sort()) {
+    const r = rel === '' ? name : path.join(rel, name);
+    const st = lstatSync(path.join(dir, r));
+    if (st.isSymbolicLink()) ops.push({ kind: 'symlink', rel: r, target: readlinkSync(path.join(dir, r)) });
+    else if (st.isDirectory()) ops.push({ kind: 'dir', rel: r }, ...treeOps(dir, r));
+    else ops.push({ kind: 'file', rel: r, size: st.size });
+  }
+  return ops;
+}
+
+/** The floor of a seeded create: `template`'s tree at `dest` by synchronous mkdir, hard link (files) and symlink calls. */
+function makeTreeFloor(template: string, ops: readonly TreeOp[], dest: string): void {
+  mkdirSync(dest);
+  for (const op of ops) {
+    const to = path.join(dest, op.rel);
+    if (op.kind === 'dir') mkdirSync(to);
+    else if (op.kind === 'symlink') symlinkSync(op.target, to);
+    else linkSync(path.join(template, op.rel), to);
+  }
+}
+
 async function seededCreate(python: string, label: string): Promise<void> {
   const cacheDir = path.join(tmp, 'cache');
   const opts: EnvBuilderOptions = { python, cacheDir, symlinks: true, withPip: true, scmIgnoreFiles: ['git'] };
-  await new EnvBuilder(opts).create(fresh()); // fills the facts and seed caches: what "warm" means
+  const template = fresh();
+  await new EnvBuilder(opts).create(template); // fills the facts and seed caches: what "warm" means
+  const ops = treeOps(template);
   const ours: number[] = [];
   const venv: number[] = [];
+  const floor: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const dir = fresh();
     const t0 = performance.now();
@@ -106,8 +139,15 @@ async function seededCreate(python: string, label: string): Promise<void> {
     const ref = fresh();
     venv.push(wall(python, ['-m', 'venv', ref]));
     rmSync(ref, { recursive: true, force: true });
+    const plain = fresh();
+    const t1 = performance.now();
+    makeTreeFloor(template, ops, plain);
+    floor.push(performance.now() - t1);
+    rmSync(plain, { recursive: true, force: true });
   }
   const r = row(`seeded create in-process, warm cache, ${label}`, ours, 'python -m venv', venv);
+  const dirs = ops.filter((o) => o.kind === 'dir').length;
+  row(`  the same, against its floor: the env's ${dirs + 1} folders and ${ops.length - dirs} files/links made by plain sync calls here`, ours, 'floor', floor);
   goal(`seeded create ${label}: median <= 30 ms, p90 <= 60 ms`, median(ours) <= 30 && p90(ours) <= 60, `median ${median(ours).toFixed(1)} ms, p90 ${p90(ours).toFixed(1)} ms (${(1 / r.ratio).toFixed(0)}x faster than python -m venv)`);
 }
 
@@ -143,17 +183,27 @@ function commandLine(driver: string, python: string): void {
   const node = process.execPath;
   const xdg = path.join(tmp, 'xdg');
   process.env.XDG_CACHE_HOME = xdg; // the CLI's interpreter-facts cache, warmed next
-  execFileSync(node, [cli, 'create', '--python', python, '--without-pip', fresh()], { env: peerEnv() });
+  const template = fresh();
+  execFileSync(node, [cli, 'create', '--python', python, '--without-pip', template], { env: peerEnv() }); // warms the facts and code caches
+  // The floor: node making the same env tree (folders, files of the same sizes, links) with plain synchronous calls.
+  const floorScript = path.join(tmp, 'floor-without-pip.js');
+  writeFileSync(
+    floorScript,
+    `const fs = require('fs'), path = require('path'); const d = process.argv[2]; fs.mkdirSync(d);
+for (const op of ${JSON.stringify(treeOps(template))}) { const to = path.join(d, op.rel);
+  if (op.kind === 'dir') fs.mkdirSync(to); else if (op.kind === 'symlink') fs.symlinkSync(op.target, to); else fs.writeFileSync(to, 'x'.repeat(op.size)); }\n`,
+  );
   const rounds: string[][] = [];
   for (let i = 0; i < RUNS; i++) {
-    rounds.push([node, '-e', '0'], [node, cli, '--help'], [node, cli, 'create', '--python', python, '--without-pip', fresh()]);
+    rounds.push([node, '-e', '0'], [node, cli, '--help'], [node, cli, 'create', '--python', python, '--without-pip', fresh()], [node, floorScript, fresh()]);
   }
   const results = rusage(driver, rounds);
-  const pick = (k: number) => results.filter((_, i) => i % 3 === k);
-  const [nodeRuns, helpRuns, createRuns] = [pick(0), pick(1), pick(2)];
+  const pick = (k: number) => results.filter((_, i) => i % 4 === k);
+  const [nodeRuns, helpRuns, createRuns, floorRuns] = [pick(0), pick(1), pick(2), pick(3)];
   const cpu = (xs: [number, number][]) => xs.map((x) => x[1]);
   const help = row('`venv-manager --help`, CPU (user + sys)', cpu(helpRuns), 'node -e 0', cpu(nodeRuns));
   const create = row('`venv-manager create --without-pip`, CPU (user + sys)', cpu(createRuns), 'node -e 0', cpu(nodeRuns));
+  row('  floor: node making the same env tree with plain sync calls, CPU', cpu(floorRuns), 'node -e 0', cpu(nodeRuns));
   row('`venv-manager create --without-pip`, wall', createRuns.map((x) => x[0]), 'node -e 0', nodeRuns.map((x) => x[0]));
   const counts = process.env.BENCH_CALLGRIND === '0' ? undefined : instructions([node, '-e', '0']);
   let detail = '';
@@ -174,13 +224,27 @@ async function discovery(driver: string): Promise<void> {
   const find = ['find', tree, '-name', 'pyvenv.cfg'];
   // Warm the OS cache for both sides.
   rusage(driver, [find, [node, cli, 'list', '--json', tree]]);
+  // The floor of a Node walk: readdir (with types) of every folder, down to the first pyvenv.cfg, skipping what discovery always skips.
+  const walkScript = path.join(tmp, 'bare-walk.js');
+  writeFileSync(
+    walkScript,
+    `const fs = require('fs'), path = require('path'); const skip = new Set(['node_modules', '.git', 'site-packages', '__pycache__']); let n = 0;
+const q = [process.argv[2]]; while (q.length) { const d = q.pop(); const es = fs.readdirSync(d, { withFileTypes: true });
+  if (es.some((e) => e.name === 'pyvenv.cfg' && !e.isDirectory())) { n++; continue; }
+  for (const e of es) if (e.isDirectory() && !skip.has(e.name)) q.push(path.join(d, e.name)); }
+console.log(n);\n`,
+  );
   const rounds: string[][] = [];
-  for (let i = 0; i < RUNS; i++) rounds.push(find, [node, cli, 'list', '--json', tree], [node, cli, 'list', '--json', '--depth', '1000', tree]);
+  for (let i = 0; i < RUNS; i++) rounds.push(find, [node, cli, 'list', '--json', tree], [node, cli, 'list', '--json', '--depth', '1000', tree], [node, walkScript, tree]);
   const results = rusage(driver, rounds);
-  const pick = (k: number) => results.filter((_, i) => i % 3 === k).map((x) => x[0]);
-  const whole = row('`venv-manager list --json` (whole process, default depth), wall', pick(1), 'find -name pyvenv.cfg', pick(0));
-  row('`venv-manager list --json --depth 1000` (whole process), wall', pick(2), 'find -name pyvenv.cfg', pick(0));
-  goal('list --json process within 1.5x of find', whole.ratio <= 1.5, `${whole.ratio.toFixed(2)}x`);
+  const pick = (k: number) => results.filter((_, i) => i % 4 === k);
+  const wallOf = (xs: [number, number][]) => xs.map((x) => x[0]);
+  const cpuOf = (xs: [number, number][]) => xs.map((x) => x[1]);
+  const whole = row('`venv-manager list --json` (whole process, default depth), wall', wallOf(pick(1)), 'find -name pyvenv.cfg', wallOf(pick(0)));
+  const wholeCpu = row('`venv-manager list --json` (whole process, default depth), CPU (user + sys)', cpuOf(pick(1)), 'find -name pyvenv.cfg', cpuOf(pick(0)));
+  row('`venv-manager list --json --depth 1000` (whole process), wall', wallOf(pick(2)), 'find -name pyvenv.cfg', wallOf(pick(0)));
+  row('  floor: a bare node readdir walk (no cfg read, nothing inspected), CPU', cpuOf(pick(3)), 'find -name pyvenv.cfg', cpuOf(pick(0)));
+  goal('list --json process within 1.5x of find', whole.ratio <= 1.5, `${whole.ratio.toFixed(2)}x wall, ${wholeCpu.ratio.toFixed(2)}x CPU`);
 
   const scan: number[] = [];
   const findTimes: number[] = [];

@@ -49,14 +49,20 @@ const noPauseHook = {
 };
 
 // The command line's entry (dist/cli.js) holds only the dispatcher and the command table; each
-// command module is a bundle of its own, required when that command runs (see src/cli/commands.ts).
+// command module is a bundle of its own, required when that command runs (see src/cli/commands.ts)
+// through src/cli/chunkLoader.ts, which compiles it with a V8 code cache.
 const cliChunks = { create: 'src/cli/create.ts', discovery: 'src/cli/discovery.ts', lifecycle: 'src/cli/lifecycle.ts', packages: 'src/cli/packages.ts' };
 const cliApart = {
   name: 'cli-apart',
   setup(build) {
     build.onResolve({ filter: new RegExp(`^\\./(${Object.keys(cliChunks).join('|')})$`) }, (args) =>
-      args.importer.endsWith(join('src', 'cli', 'commands.ts')) ? { path: `./cli-${args.path.slice(2)}.js`, external: true } : undefined,
+      args.importer.endsWith(join('src', 'cli', 'commands.ts')) ? { path: args.path.slice(2), namespace: 'cli-chunk' } : undefined,
     );
+    build.onLoad({ filter: /.*/, namespace: 'cli-chunk' }, (args) => ({
+      contents: `const { requireChunk } = require('./chunkLoader'); module.exports = requireChunk(require('node:path').join(__dirname, 'cli-${args.path}.js'));`,
+      resolveDir: join(root, 'src', 'cli'),
+      loader: 'js',
+    }));
   },
 };
 

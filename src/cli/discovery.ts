@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import {
   findGlobalEnvironments,
   findInterpreters,
-  inspectAll,
   inspectEnvironment,
-  scanForEnvironments,
+  scanWorkspace,
   versionLabel,
+  type BaseFactsCache,
   type BaseInterpreter,
   type DiscoveredEnvironment,
 } from '../core/discovery';
@@ -77,13 +77,13 @@ export async function environmentsUnder(
     const st = await stat(dir).catch(() => undefined);
     if (!st?.isDirectory()) throw new CliError(`${dir} ${st ? 'is not a folder' : 'does not exist'}.`);
   }
-  const scans = await Promise.all(dirs.map((dir) => scanForEnvironments(dir, { exclude: [...(opts.exclude ?? [])], ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}) })));
-  const unreadable = scans.flatMap((s) => s.unreadable);
-  const found = await inspectAll(
-    [...new Set(scans.flatMap((s) => s.envDirs))].sort().map((dir) => ({ dir, source: 'workspace' })),
-    'workspace',
-    { env: io.env },
+  // Each environment is inspected as soon as the walk finds it (the reads overlap the walk).
+  const baseFactsCache: BaseFactsCache = new Map();
+  const scans = await Promise.all(
+    dirs.map((dir) => scanWorkspace(dir, { exclude: [...(opts.exclude ?? [])], ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}), env: io.env, baseFactsCache })),
   );
+  const unreadable = scans.flatMap((s) => s.unreadable);
+  const found = scans.flatMap((s) => s.environments);
   const seen = new Set<string>();
   const environments: DiscoveredEnvironment[] = [];
   const add = (e: DiscoveredEnvironment) => {

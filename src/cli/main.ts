@@ -38,7 +38,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    const code = await command.run(rest, io);
+    // A command that ran to success compiled what it needs: keep that for the next run.
+    // (Required here, not imported: `--help` does not load the code-cache machinery.)
+    if (code === 0) (require('./chunkLoader') as typeof import('./chunkLoader')).saveCodeCaches(); // eslint-disable-line @typescript-eslint/no-require-imports
+    return code;
   } catch (err) {
     if (isCliError(err)) {
       io.stderr(`Error: ${err.message}\n`);

@@ -4,7 +4,7 @@
  * the names Venv Manager's own operations leave beside and inside it (journal, hidden siblings,
  * incomplete marker, lock). Below both discovery and lifecycle, so the two read these one way.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './hashing';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -137,6 +137,8 @@ export function journalPathFor(realParent: string, name: string): string {
 
 /** The env name a journal file name belongs to (`.<name>.venv-manager.journal`), else undefined. */
 export function journalEnvName(entryName: string): string | undefined {
+  // Called for every entry of every folder a scan reads: the plain tests first, the pattern after.
+  if (entryName.charCodeAt(0) !== 0x2e || !entryName.endsWith('.venv-manager.journal')) return undefined;
   const m = /^\.(.+)\.venv-manager\.journal$/.exec(entryName);
   return m?.[1];
 }
@@ -153,11 +155,12 @@ export const INCOMPLETE_CFG_LINE = 'venv-manager: incomplete environment, still 
 
 /** True for the hidden siblings `siblingName` makes (`.<env>.venv-manager-old-1a2b3c4d`). */
 export function isLifecycleSibling(entryName: string): boolean {
+  if (entryName.charCodeAt(0) !== 0x2e || !entryName.includes('.venv-manager-')) return false;
   return /^\..+\.venv-manager-(old|trash|backup)-[0-9a-f]{8}$/.test(entryName);
 }
 
 export function siblingName(name: string, kind: 'old' | 'trash' | 'backup'): string {
-  return `.${name}.venv-manager-${kind}-${randomBytes(4).toString('hex')}`;
+  return `.${name}.venv-manager-${kind}-${randomHex(4)}`;
 }
 
 /** True when `entry` is exactly a `siblingName(name, kind)` (so a plain basename, never a path). */

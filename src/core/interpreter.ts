@@ -2,11 +2,11 @@
  * Facts about a base interpreter, gathered by ONE introspection call of that interpreter and cached
  * on disk, so that creating a second environment from the same interpreter spawns no Python at all.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultCacheDir } from './cacheDir';
 import { CoreError, type CoreErrorOptions, type ErrorCode } from './errors';
+import { nameHash, randomHex } from './hashing';
 import { killProcessGroup, loadExeca } from './execa';
 import { findOnPath, withPathExt } from './pathLookup';
 
@@ -78,11 +78,7 @@ export interface InterpreterInfoOptions {
 
 const INTROSPECTION_TIMEOUT_MS = 60_000;
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (process.platform === 'win32' && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, 'venv-manager', 'Cache');
-  const xdg = env.XDG_CACHE_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'venv-manager');
-}
+export { defaultCacheDir };
 
 // Must parse under Python 2 too, so that an old interpreter gets a clear answer instead of a
 // SyntaxError; runs under -I -S, so neither site nor PYTHON* variables can change the answer.
@@ -183,7 +179,7 @@ export async function getInterpreterInfo(python: string, opts: InterpreterInfoOp
   const env = opts.env ?? process.env;
   const invoked = await locateInterpreter(python, env, opts.cwd ?? process.cwd());
   const stamp = await fileStamp(invoked);
-  const cacheFile = path.join(opts.cacheDir ?? defaultCacheDir(env), 'interpreters', `${createHash('sha256').update(stamp.key).digest('hex').slice(0, 32)}.json`);
+  const cacheFile = path.join(opts.cacheDir ?? defaultCacheDir(env), 'interpreters', `${nameHash(stamp.key)}.json`);
 
   const remembered = memoryCache.get(cacheFile);
   if (remembered?.key === stamp.key) return remembered.info;
@@ -277,7 +273,7 @@ async function readCache(file: string, key: string): Promise<InterpreterInfo | u
 
 async function writeCache(file: string, key: string, info: InterpreterInfo): Promise<void> {
   // Unique per writer: builders running at once in one process may write the same entry in the same millisecond.
-  const tmp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}-${randomHex(6)}.tmp`;
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(tmp, JSON.stringify({ key, info }));

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { inspectEnvironment, type BaseFactsCache, type InspectOptions } from './inspect';
 import { mapLimited } from '../mapLimited';
 import { condaEnvironmentDirs } from './conda';
-import { scanForEnvironments, type ScanOptions } from './scanner';
+import { scanForEnvironments, type ScanOptions, type ScanResult } from './scanner';
 import type { DiscoveredEnvironment, EnvKind } from './types';
 
 /** Inspects found folders (bounded parallelism), dropping those that turned out not to be environments. */
@@ -40,7 +40,15 @@ export async function findWorkspaceEnvironments(
   root: string,
   opts: ScanOptions & { env?: NodeJS.ProcessEnv } = {},
 ): Promise<DiscoveredEnvironment[]> {
-  const baseFactsCache: BaseFactsCache = new Map();
+  return (await scanWorkspace(root, opts)).environments;
+}
+
+/** findWorkspaceEnvironments, with the folders the walk could not read. */
+export async function scanWorkspace(
+  root: string,
+  opts: ScanOptions & { env?: NodeJS.ProcessEnv; baseFactsCache?: BaseFactsCache } = {},
+): Promise<{ environments: DiscoveredEnvironment[]; unreadable: ScanResult['unreadable'] }> {
+  const baseFactsCache: BaseFactsCache = opts.baseFactsCache ?? new Map();
   const inspections: Promise<DiscoveredEnvironment | undefined>[] = [];
   const waiting: (() => void)[] = [];
   let running = 0;
@@ -56,7 +64,7 @@ export async function findWorkspaceEnvironments(
       else running--;
     }
   };
-  await scanForEnvironments(root, {
+  const { unreadable } = await scanForEnvironments(root, {
     ...opts,
     onFound: (dir) => {
       inspections.push(inspect(dir));
@@ -64,7 +72,7 @@ export async function findWorkspaceEnvironments(
     },
   });
   const envs = (await Promise.all(inspections)).filter((e): e is DiscoveredEnvironment => e !== undefined);
-  return envs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { environments: envs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), unreadable };
 }
 
 export interface GlobalSearchOptions {

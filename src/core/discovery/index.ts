@@ -23,5 +23,5 @@ export { readInstallVersion, readPatchlevelVersion, readExecutableBits, compareV
 export { readInterpreterVersionOnDisk } from './interpreters';
 export { inspectEnvironment, cfgKind, cfgVersion, type InspectOptions, type BaseFactsCache } from './inspect';
 export { scanForEnvironments, compileExcludes, ALWAYS_EXCLUDED, DEFAULT_MAX_DEPTH, type ScanOptions, type ScanResult } from './scanner';
-export { findWorkspaceEnvironments, findGlobalEnvironments, globalPlaces, inspectAll, type GlobalSearchOptions, type GlobalPlace } from './environments';
+export { findWorkspaceEnvironments, scanWorkspace, findGlobalEnvironments, globalPlaces, inspectAll, type GlobalSearchOptions, type GlobalPlace } from './environments';
 export { EnvironmentIndex, type EnvironmentIndexOptions, type EnvironmentIndexChange, type IndexScan } from './environmentIndex';

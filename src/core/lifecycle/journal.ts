@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../hashing';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { INCOMPLETE_CFG_LINE } from '../envFacts';
@@ -40,7 +40,7 @@ export async function readJournal(journalPath: string): Promise<JournalRecord | 
 
 /** Writes atomically (temp file, fsync, rename) so a crash leaves the old or the new record. */
 export async function writeJournal(journalPath: string, record: JournalRecord): Promise<void> {
-  const tmp = `${journalPath}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${journalPath}.${randomHex(4)}.tmp`;
   const handle = await fs.open(tmp, 'wx');
   try {
     await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createSha256, randomHex } from '../hashing';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ export interface EnvLock {
 async function createExclusive(lockPath: string, content: string): Promise<boolean> {
   // Write the whole content under a private name, then hard-link it into place: link() fails with
   // EEXIST if a lock exists, and a reader never sees a half-written lock.
-  const tmp = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${lockPath}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     // Inside the try: a write that fails half-way (disk full) must not leave the temp file behind.
     await fs.writeFile(tmp, content, { flag: 'wx' });
@@ -52,7 +52,7 @@ export async function acquireEnvLock(envDir: string, operation: string): Promise
     started: new Date().toISOString(),
     ...(processStartTime(process.pid) !== undefined ? { pidStart: processStartTime(process.pid) } : {}),
     operation,
-    token: randomBytes(12).toString('hex'),
+    token: randomHex(12),
   };
   const content = `${JSON.stringify(info, null, 2)}\n`;
   try {
@@ -74,7 +74,7 @@ export async function acquireEnvLock(envDir: string, operation: string): Promise
 
 /** The file whose exclusive creation gives the right to replace the lock at `target` that holds `token`. */
 function claimPathFor(target: string, token: string): string {
-  return `${target}.takeover-${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+  return `${target}.takeover-${createSha256().update(token).digest('hex').slice(0, 16)}`;
 }
 
 /**

@@ -12,7 +12,6 @@
  * anything is linked from it, and a damaged one (a file truncated or deleted, a torn or
  * wrong-shaped manifest) is set aside and built again.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -20,6 +19,7 @@ import { loadExeca } from '../execa';
 import type { InterpreterInfo } from '../interpreter';
 import { isSameProcessAlive } from '../processes';
 import { makeDirs } from '../fsUtil';
+import { createSha256, randomHex } from '../hashing';
 import { removeTree } from '../lifecycle/safety';
 import { parseEntryPoints, parseRecord, unpackWheel, type RecordRow } from './wheel';
 import { findScriptTemplate } from './scripts';
@@ -83,7 +83,7 @@ async function wheelHash(file: string): Promise<string> {
   let pending = hashes.get(key);
   if (!pending) {
     pending = new Promise<string>((resolve, reject) => {
-      const hash = createHash('sha256');
+      const hash = createSha256();
       createReadStream(file)
         .on('data', (chunk) => hash.update(chunk))
         .on('error', reject)
@@ -104,7 +104,7 @@ interface ImageManifest {
 }
 
 function manifestDigest(image: InstallImage, sizes: number[]): string {
-  return createHash('sha256').update(JSON.stringify([image, sizes])).digest('hex');
+  return createSha256().update(JSON.stringify([image, sizes])).digest('hex');
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -199,7 +199,7 @@ async function buildImage(wheel: WheelRef, seedDir: string, dir: string, signal:
     throw cacheError(err, seedDir);
   }
   await sweepSeedDir(seedDir);
-  const tmp = path.join(seedDir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = path.join(seedDir, `${TMP_PREFIX}${process.pid}-${randomHex(6)}`);
   try {
     const site = path.join(tmp, 'site');
     await makeDirs(site);
@@ -226,7 +226,7 @@ async function buildImage(wheel: WheelRef, seedDir: string, dir: string, signal:
       }
       // A damaged image (or a leftover of an older format) is set aside in one rename, so no
       // reader ever sees it half-removed, then removed; the new one takes its place.
-      const aside = path.join(seedDir, `${DAMAGED_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+      const aside = path.join(seedDir, `${DAMAGED_PREFIX}${process.pid}-${randomHex(6)}`);
       await fs.rename(dir, aside).catch(() => undefined);
       await fs.rename(tmp, dir).catch(() => {
         throw err;

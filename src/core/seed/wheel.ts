@@ -2,11 +2,11 @@
  * Reading a wheel (a zip): entries are streamed out with yauzl, which rejects absolute and `..`
  * names; every destination is checked once more against the target directory (zip-slip).
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as Yauzl from 'yauzl';
+import { createSha256 } from '../hashing';
 import { isStrictlyInside } from '../paths';
 
 export interface UnpackedEntry {
@@ -145,7 +145,7 @@ function compareTuples(a: RecordRow, b: RecordRow): number {
 
 /** `sha256=<urlsafe base64 without padding>` and the size, as pip's `rehash`. */
 export function recordHash(bytes: Uint8Array): { hash: string; size: string } {
-  const digest = createHash('sha256').update(bytes).digest('base64url');
+  const digest = createSha256().update(bytes).digest('base64url');
   return { hash: `sha256=${digest}`, size: String(bytes.length) };
 }
 
