@@ -63,6 +63,8 @@ export {
 // Installed and declared packages, read from files
 export {
   readInstalledDistributions,
+  DistributionCache,
+  exportPylock,
   findDistributionIn,
   findPackageInEnvironments,
   normalizeProjectName,
@@ -73,5 +75,7 @@ export {
   type PackageLocation,
   type OutdatedReport,
   type OutdatedPackage,
+  type ExportPylockOptions,
+  type ExportPylockResult,
 } from './packages';
 export { findDeclaredSources, loadDeclared, describeSource, computeDrift, type DeclaredSource, type DeclaredSet, type Drift } from './declared';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DistributionCache } from '../core';
 import type { VenvManagerApi } from './api';
 import { registerCommands } from './commands/registerCommands';
 import { ENVIRONMENTS_VIEW_ID } from './constants';
@@ -23,8 +24,10 @@ export function activate(context: vscode.ExtensionContext): VenvManagerApi {
   const store = new EnvironmentStore(log);
   const active = new ActiveEnvironments(context.workspaceState, store);
   const terminalActivation = new TerminalActivation(context.environmentVariableCollection, active, log);
-  const drift = new DriftMonitor(store, log);
-  const packages = new PackageStore(context.globalState, log, store.onDidChange);
+  // What was read of each dist-info folder, shared by the drift check and the Packages node.
+  const distributions = new DistributionCache();
+  const drift = new DriftMonitor(store, log, distributions);
+  const packages = new PackageStore(context.globalState, log, store.onDidChange, distributions);
   const tree = new EnvironmentsTreeProvider(store, active, vscode.Uri.joinPath(context.extensionUri, 'media'), drift, packages);
   const prompter = new PrompterHolder();
   const interop = new PythonInterop(active, store, context.workspaceState, log, prompter);

@@ -70,6 +70,14 @@ export function computeDrift(declared: DeclaredSet, installed: readonly Installe
     }
   } else {
     const base = withSets(markers, {});
+    // One marker environment per set of extras (most requirements ask for none), not one per visit.
+    const envs = new Map<string, MarkerEnvironment>([['', base]]);
+    const envFor = (extras: readonly string[]): MarkerEnvironment => {
+      const key = extras.join(',');
+      let env = envs.get(key);
+      if (!env) envs.set(key, (env = withSets(markers, { extras })));
+      return env;
+    };
     // Extras already followed per project, so a dependency cycle ends.
     const visited = new Map<string, Set<string>>();
     const reported = new Set<string>();
@@ -92,11 +100,11 @@ export function computeDrift(declared: DeclaredSet, installed: readonly Installe
       const fresh = !visited.has(req.key);
       visited.set(req.key, new Set([...done, ...req.extras]));
       // Each Requires-Dist with the extras asked for this project (first visit: the base ones too).
-      const depEnv = withSets(markers, { extras: fresh ? req.extras : extras });
+      const depEnv = envFor(fresh ? req.extras : extras);
       for (const line of have.requires) {
         const dep = parseLoose(line);
         if (!dep) continue;
-        if (!fresh && !(dep.marker && evaluateMarker(dep.marker, depEnv) && !evaluateMarker(dep.marker, withSets(markers, {})))) continue;
+        if (!fresh && !(dep.marker && evaluateMarker(dep.marker, depEnv) && !evaluateMarker(dep.marker, base))) continue;
         visit(dep, depEnv);
       }
     };

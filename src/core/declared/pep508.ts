@@ -249,6 +249,19 @@ const FAST_OPERATORS: Record<string, (a: string, b: string) => boolean> = { '=='
  */
 export function versionSatisfies(version: string, specifier: string): boolean {
   if (!specifier) return true;
+  // Drift checks ask the same questions again at every refresh: answers are kept, up to a bound.
+  const key = `${version}\u0000${specifier}`;
+  const known = satisfiesAnswers.get(key);
+  if (known !== undefined) return known;
+  const answer = versionSatisfiesUncached(version, specifier);
+  if (satisfiesAnswers.size >= 20_000) satisfiesAnswers.clear();
+  satisfiesAnswers.set(key, answer);
+  return answer;
+}
+
+const satisfiesAnswers = new Map<string, boolean>();
+
+function versionSatisfiesUncached(version: string, specifier: string): boolean {
   for (const clause of specifier.split(',')) {
     const m = /^\s*(==|!=|>=|<=)\s*([^*+\s]+)\s*$/.exec(clause);
     const fast = m && pep440Valid(version) !== null && pep440Valid(m[2]) !== null ? FAST_OPERATORS[m[1]] : undefined;

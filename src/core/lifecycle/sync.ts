@@ -2,7 +2,7 @@ import { normalizeName } from '../declared/pep508';
 import { computeDrift, describeDrift, isInSync, type Drift } from '../declared/drift';
 import { describeSource, loadDeclared, readRememberedSource, resolveSource, writeRememberedSource, type DeclaredSet, type DeclaredSource, type RememberedSource } from '../declared/sources';
 import { markerEnvironment, targetFactsOf, type TargetFacts } from '../declared/target';
-import { readInstalledDistributions } from '../packages';
+import { readInstalledDistributions, type DistributionCache } from '../packages';
 import { checkpoint } from './checkpoint';
 import { LifecycleError } from './errors';
 import { changeInPlace, withPreparedSource } from './install';
@@ -29,8 +29,8 @@ async function factsOrFail(envDir: string): Promise<TargetFacts> {
 }
 
 /** The drift of an env's installed distributions against a loaded declaration. */
-export async function driftOf(envDir: string, declared: DeclaredSet, target: TargetFacts, signal?: AbortSignal): Promise<Drift> {
-  const installed = await readInstalledDistributions(envDir, signal ? { signal } : {});
+export async function driftOf(envDir: string, declared: DeclaredSet, target: TargetFacts, signal?: AbortSignal, cache?: DistributionCache): Promise<Drift> {
+  const installed = await readInstalledDistributions(envDir, { ...(signal ? { signal } : {}), ...(cache ? { cache } : {}) });
   return computeDrift(declared, installed, markerEnvironment(target));
 }
 
@@ -39,14 +39,14 @@ export async function driftOf(envDir: string, declared: DeclaredSet, target: Tar
  * Reads files only: pyvenv.cfg, the source, the env's dist-info folders. Throws 'no-requirements'
  * when no source is given or remembered.
  */
-export async function environmentStatus(envDir: string, remembered?: RememberedSource, opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<EnvStatus> {
+export async function environmentStatus(envDir: string, remembered?: RememberedSource, opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; cache?: DistributionCache } = {}): Promise<EnvStatus> {
   const checked = await checkEnvDir(envDir, {});
   const chosen = remembered ?? (await readRememberedSource(checked.envDir));
   if (!chosen) throw new LifecycleError('no-requirements', `${envDir} has no remembered source: sync it once from a requirements file, pyproject.toml, pylock.toml or uv.lock.`);
   const source = await resolveSource(chosen.source);
   const target = await factsOrFail(checked.envDir);
   const declared = await loadDeclared(source, target, opts.env ?? process.env);
-  const drift = await driftOf(checked.envDir, declared, target, opts.signal);
+  const drift = await driftOf(checked.envDir, declared, target, opts.signal, opts.cache);
   return {
     envDir: checked.envDir,
     source,

@@ -4,7 +4,7 @@
  * Reading is tolerant: a damaged distribution is listed with its problems, never dropped, and
  * nothing thrown by one entry stops the others.
  */
-import { readdir, readdirSync, type Dirent } from 'node:fs';
+import { readdir, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,64 @@ export interface InstalledDistribution {
 
 export interface ReadDistributionsOptions {
   signal?: AbortSignal;
+  /** Reuse what was read of dist-info folders that have not changed since (see DistributionCache). */
+  cache?: DistributionCache;
+}
+
+interface CachedDistInfo {
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly dist: InstalledDistribution;
+}
+
+/**
+ * What was read of each `*.dist-info` folder of the site-packages folders read with it, so a
+ * re-read (the tree and the drift check after `pip install` in a terminal) reads again only the
+ * folders that changed. A folder is reused while its inode, mtime and ctime are the ones it had
+ * when read: installers add, remove or rename files inside it (a new REQUESTED, a RECORD) or put a
+ * new folder in its place, which changes those; a file edited in place inside it would not (no
+ * installer does that). Folders gone from site-packages are forgotten at the next read; at most
+ * `maxSites` site-packages folders are kept, the least recently read dropped first. Egg-info,
+ * egg-link and symlinked entries are always read afresh.
+ */
+export class DistributionCache {
+  private readonly sites = new Map<string, Map<string, CachedDistInfo>>();
+
+  constructor(private readonly maxSites = 64) {}
+
+  /** Folders reused / read by the last readDistributionsIn with this cache (for logs and tests). */
+  lastRead = { reused: 0, read: 0 };
+
+  /** @internal */
+  entriesOf(sitePackages: string): ReadonlyMap<string, CachedDistInfo> {
+    return this.sites.get(sitePackages) ?? new Map();
+  }
+
+  /** @internal What one read of `sitePackages` found: replaces what was kept of it. */
+  keep(sitePackages: string, entries: Map<string, CachedDistInfo>): void {
+    this.sites.delete(sitePackages);
+    this.sites.set(sitePackages, entries);
+    while (this.sites.size > this.maxSites) this.sites.delete(this.sites.keys().next().value!);
+  }
+
+  forget(sitePackages?: string): void {
+    if (sitePackages === undefined) this.sites.clear();
+    else this.sites.delete(sitePackages);
+  }
+}
+
+/** A caller's own copy of a kept distribution (markDuplicates adds to `problems`). */
+function copyOf(d: InstalledDistribution): InstalledDistribution {
+  return { ...d, problems: [...d.problems] };
+}
+
+function statIfAny(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where distributions are read: an env folder, or an env already inspected (its site-packages known). */
@@ -126,6 +184,9 @@ export async function readDistributionsIn(sitePackages: string, opts: ReadDistri
   const pending: Promise<void>[] = [];
   let sync = true;
   let sliceStart = performance.now();
+  const cached = opts.cache?.entriesOf(sitePackages);
+  const kept = opts.cache ? new Map<string, CachedDistInfo>() : undefined;
+  let reused = 0;
   for (const entry of entries) {
     const parsed = parseEntryName(entry.name);
     if (!parsed) continue;
@@ -134,7 +195,21 @@ export async function readDistributionsIn(sitePackages: string, opts: ReadDistri
       continue;
     }
     const started = performance.now();
-    found.push(readDistInfoSync(path.join(sitePackages, entry.name), parsed));
+    const dir = path.join(sitePackages, entry.name);
+    if (cached && kept) {
+      // Stat before reading: a change made while it is read shows at the next read.
+      const st = statIfAny(dir);
+      const hit = st && cached.get(entry.name);
+      if (st && hit && hit.ino === st.ino && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs) {
+        found.push(copyOf(hit.dist));
+        kept.set(entry.name, hit);
+        reused++;
+      } else {
+        const dist = readDistInfoSync(dir, parsed);
+        found.push(dist);
+        if (st) kept.set(entry.name, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, dist: copyOf(dist) });
+      }
+    } else found.push(readDistInfoSync(dir, parsed));
     const now = performance.now();
     if (now - started > SLOW_ENTRY_MS) sync = false;
     if (now - sliceStart > SLICE_MS) {
@@ -146,6 +221,10 @@ export async function readDistributionsIn(sitePackages: string, opts: ReadDistri
   await Promise.all(pending);
   opts.signal?.throwIfAborted();
   const out = found.filter((d): d is InstalledDistribution => d !== undefined);
+  if (opts.cache && kept) {
+    opts.cache.keep(sitePackages, kept);
+    opts.cache.lastRead = { reused, read: out.length - reused };
+  }
   markDuplicates(out);
   return out.sort((a, b) => compareNames(a, b) || a.metadataPath.localeCompare(b.metadataPath));
 }

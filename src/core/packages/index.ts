@@ -1,6 +1,7 @@
 // Installed packages of an environment, read from its files (nothing executed).
 export {
   readInstalledDistributions,
+  DistributionCache,
   readDistributionsIn,
   findDistributionIn,
   findPackageInEnvironments,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { environmentStatus, SOURCE_MEMORY_FILE, type DiscoveredEnvironment, type EnvStatus } from '../../core';
+import { environmentStatus, SOURCE_MEMORY_FILE, type DiscoveredEnvironment, type DistributionCache, type EnvStatus } from '../../core';
 import { isLifecycleManaged } from '../tree/items';
 import type { EnvironmentStore, StoreLog } from './environmentStore';
 import { errorText } from './environmentStore';
@@ -30,7 +30,7 @@ export class DriftMonitor implements vscode.Disposable {
   private readonly tracked = new Map<string, Tracked>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: EnvironmentStore, private readonly log: StoreLog) {
+  constructor(private readonly store: EnvironmentStore, private readonly log: StoreLog, private readonly distributions?: DistributionCache) {
     this.subscription = store.onDidChange(() => void this.sync());
   }
 
@@ -76,7 +76,7 @@ export class DriftMonitor implements vscode.Disposable {
     }
     const before = JSON.stringify([t.status?.summary, t.status?.drift, t.problem]);
     try {
-      t.status = await environmentStatus(env.path);
+      t.status = await environmentStatus(env.path, undefined, this.distributions ? { cache: this.distributions } : {});
       t.problem = undefined;
     } catch (err) {
       t.status = undefined;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { readInstalledDistributions, type DiscoveredEnvironment, type InstalledDistribution, type OutdatedReport } from '../../core';
+import { readInstalledDistributions, type DiscoveredEnvironment, type DistributionCache, type InstalledDistribution, type OutdatedReport } from '../../core';
 
 /** Quiet time after the last change in a site-packages folder before it is read again (pip writes many entries). */
 export const SITE_PACKAGES_DEBOUNCE_MS = 300;
@@ -34,7 +34,7 @@ export class PackageStore implements vscode.Disposable {
    * `environmentsChanged`: the environment list changed (an env recreated, upgraded or removed): what
    * was read and watched may belong to a folder that is gone, so it is all read again when next shown.
    */
-  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel, environmentsChanged: vscode.Event<void>) {
+  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel, environmentsChanged: vscode.Event<void>, private readonly distributionCache?: DistributionCache) {
     this.subscription = environmentsChanged(() => this.forgetAll());
   }
 
@@ -42,8 +42,9 @@ export class PackageStore implements vscode.Disposable {
     let read = this.cache.get(env.path);
     if (!read) {
       const started = performance.now();
-      read = readInstalledDistributions(env).then((dists) => {
-        this.log.trace(`Packages of ${env.path}: ${dists.length} read in ${(performance.now() - started).toFixed(1)} ms`);
+      read = readInstalledDistributions(env, this.distributionCache ? { cache: this.distributionCache } : {}).then((dists) => {
+        const reuse = this.distributionCache ? ` (${this.distributionCache.lastRead.reused} unchanged dist-info folders reused)` : '';
+        this.log.trace(`Packages of ${env.path}: ${dists.length} read in ${(performance.now() - started).toFixed(1)} ms${reuse}`);
         return dists;
       });
       read.catch(() => this.cache.delete(env.path));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { findDistributionIn, normalizeProjectName, parseEntryName, parseMetadataHeaders, readDistributionsIn, readInstalledDistributions, sitePackagesOf, type InstalledDistribution } from '../../../src/core/packages';
+import { DistributionCache, findDistributionIn, normalizeProjectName, parseEntryName, parseMetadataHeaders, readDistributionsIn, readInstalledDistributions, sitePackagesOf, type InstalledDistribution } from '../../../src/core/packages';
 import { makeEnv, makeWheelhouse, removeTempDir, tempDir, testPython, type TestPython, type Wheelhouse } from '../../fixtures/lifecycle';
 import { envPip, manyWheels, pipList, writeEditableProject } from '../../fixtures/packages';
 import { buildWheel } from '../../fixtures/wheels';
@@ -183,6 +183,51 @@ test('long headers are read to their end and a long body is not; symlinked dist-
       ['MetaLink', 1, 'a', 0],
     ]);
     assert.equal(byName(dists, 'metalink').sourceFolder, '/some/where');
+  } finally {
+    await removeTempDir(dir);
+  }
+});
+
+test('with a DistributionCache a re-read reads again only the dist-info folders that changed, were added or replaced; removed ones go', async () => {
+  const dir = await tempDir('vm-dists-cache-');
+  try {
+    const record = async (name: string, version: string) => {
+      const info = path.join(dir, `${name}-${version}.dist-info`);
+      await fs.mkdir(info);
+      await fs.writeFile(path.join(info, 'METADATA'), `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`);
+      await fs.writeFile(path.join(info, 'RECORD'), '');
+      return info;
+    };
+    const a = await record('a', '1.0');
+    await record('b', '1.0');
+    await record('c', '1.0');
+    await record('e', '1.0');
+    const cache = new DistributionCache();
+    const show = (ds: InstalledDistribution[]) => ds.map((d) => `${d.name} ${d.version}${d.requested ? ' requested' : ''}`);
+    const first = await readDistributionsIn(dir, { cache });
+    assert.deepEqual(cache.lastRead, { reused: 0, read: 4 });
+    // What a caller does to its copy does not reach the cache.
+    first[0]!.problems.push({ code: 'duplicate', message: 'changed by a caller' });
+    const second = await readDistributionsIn(dir, { cache });
+    assert.deepEqual(cache.lastRead, { reused: 4, read: 0 });
+    assert.deepEqual(second, await readDistributionsIn(dir));
+
+    // As pip does: a REQUESTED added to a, b upgraded (a new folder in place of the old), c uninstalled, d installed.
+    await fs.writeFile(path.join(a, 'REQUESTED'), '');
+    await fs.rm(path.join(dir, 'b-1.0.dist-info'), { recursive: true });
+    await record('b', '2.0');
+    await fs.rm(path.join(dir, 'c-1.0.dist-info'), { recursive: true });
+    await record('d', '0.1');
+    const third = await readDistributionsIn(dir, { cache });
+    assert.deepEqual(cache.lastRead, { reused: 1, read: 3 });
+    assert.deepEqual(show(third), ['a 1.0 requested', 'b 2.0', 'd 0.1', 'e 1.0']);
+    assert.deepEqual(third, await readDistributionsIn(dir));
+    // A folder replaced by a fresh one of the same name (a reinstall) is read again too.
+    await fs.rm(path.join(dir, 'e-1.0.dist-info'), { recursive: true });
+    const e = await record('e', '1.0');
+    await fs.writeFile(path.join(e, 'METADATA'), 'Metadata-Version: 2.1\nName: E\nVersion: 1.0\n');
+    assert.deepEqual(show(await readDistributionsIn(dir, { cache })), ['a 1.0 requested', 'b 2.0', 'd 0.1', 'E 1.0']);
+    assert.deepEqual(cache.lastRead, { reused: 3, read: 1 });
   } finally {
     await removeTempDir(dir);
   }
