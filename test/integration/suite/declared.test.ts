@@ -103,9 +103,15 @@ describe('environments from pyproject.toml: create with groups, drift in the tre
     const before = installedProjects(venv());
     fs.writeFileSync(file, good.replace('[dependency-groups]', '[dependency-groups'));
     try {
-      const prompter = new ScriptedPrompter({ 'sync.badSource': () => undefined });
+      // The notification offers to open the file where core says the error is; taken, it does.
+      const prompter = new ScriptedPrompter({ 'sync.badSource': (q) => q.actions!.find((a) => a === 'Open File') });
       assert.equal(await withPrompter(api, prompter, () => vscode.commands.executeCommand('venvManager.sync', { env: venv() })), false);
-      assert.match(prompter.question('sync.badSource')!.message, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:9:\\d+: invalid TOML`));
+      const question = prompter.question('sync.badSource')!;
+      assert.match(question.message, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:9:\\d+: invalid TOML`));
+      assert.deepEqual(question.actions, ['Open File', 'Show Log']);
+      const editor = vscode.window.activeTextEditor;
+      assert.equal(editor?.document.uri.fsPath, file, 'Open File opened the pyproject.toml');
+      assert.equal(editor.selection.active.line, 8, 'at line 9, where the TOML error is');
       assert.deepEqual(installedProjects(venv()), before);
     } finally {
       fs.writeFileSync(file, good);
