@@ -2,6 +2,7 @@
 // moved aside by an operation killed right after is listed as interrupted (defect 11); recovering
 // an install killed while taking its snapshot says the env was not changed (defect 12).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -37,7 +38,10 @@ test('defect 11: an env moved aside by a clear killed right after is listed as i
   assert.equal(inspected.version, py.version.join('.'));
   assert.equal(inspected.cfgPath, path.join(envDir, 'pyvenv.cfg'));
   assert.deepEqual(inspected.health.problems.map((p) => p.code), ['incomplete']);
-  assert.match(inspected.health.problems[0]!.message, /venv-manager recover/);
+  // Core states the fact; the command line's inspect adds its recover command (the tree its own).
+  assert.match(inspected.health.problems[0]!.message, /moved this environment aside .* recovering the operation puts it back/);
+  const shown = spawnSync(process.execPath, [CLI, 'inspect', envDir], { encoding: 'utf8', env: wheels.env });
+  assert.match(shown.stdout, /incomplete: .*\(run `venv-manager recover /, shown.stderr);
 
   assert.equal(await recoverEnvironment(envDir), 'rolled-back');
   assert.deepEqual(await snapshotTree(envDir), before);
