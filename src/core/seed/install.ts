@@ -10,7 +10,7 @@
  * set back. Without bytecode (free-threaded builds, compile failure) Python compiles on first
  * import, and `pip uninstall` still removes the `.pyc` of every `.py` in RECORD.
  */
-import { constants as fsConstants, copyFileSync, linkSync, lstatSync, mkdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { constants as fsConstants, copyFileSync, linkSync, lstatSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { InstallImage } from './cache';
@@ -162,14 +162,17 @@ class FilePlacer {
   }
 }
 
-/** Writes a new file; one already there (a link, maybe into the cache) is replaced, never written through. */
-async function writeNewFile(file: string, bytes: Uint8Array | string, mode: number): Promise<void> {
+/**
+ * Writes a new file; one already there (a link, maybe into the cache) is replaced, never written
+ * through. Synchronous: a few small files, written in the same slices as the tree.
+ */
+function writeNewFile(file: string, bytes: Uint8Array | string, mode: number): void {
   try {
-    await fs.writeFile(file, bytes, { mode, flag: 'wx' });
+    writeFileSync(file, bytes, { mode, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    await fs.rm(file, { force: true });
-    await fs.writeFile(file, bytes, { mode, flag: 'wx' });
+    rmSync(file, { force: true });
+    writeFileSync(file, bytes, { mode, flag: 'wx' });
   }
 }
 
@@ -233,17 +236,15 @@ export async function installImage(
     [...image.dirs, ...bytecode.map(parentOf)],
     [...image.files, ...bytecode].filter((f) => !written.has(f)),
   );
-  const writeAll = (files: Generated[]) => Promise.all(files.map((g) => writeNewFile(g.file, g.bytes, g.executable ? 0o755 : 0o644)));
-  const launchersWritten = fs.mkdir(target.binDir, { recursive: true }).then(() => writeAll(generated.filter((g) => !inDistInfo.includes(g))));
-  let distInfoWritten: Promise<unknown> = Promise.resolve();
+  const writeAll = (files: Generated[]) => {
+    for (const g of files) writeNewFile(g.file, g.bytes, g.executable ? 0o755 : 0o644);
+  };
   const placer = new FilePlacer(target.linkMode, bytecode.length > 0);
-  try {
-    await placeTree(tree, site, image.siteDir, placer, (rel) => {
-      if (rel === image.distInfo) distInfoWritten = writeAll(inDistInfo);
-    }, target.signal);
-  } finally {
-    // Nothing may still be writing when the caller cleans up after a failure.
-    await Promise.allSettled([launchersWritten, distInfoWritten]);
-  }
-  await Promise.all([launchersWritten, distInfoWritten]);
+  // The launchers first (bin exists already in an env being built), then the tree; the
+  // dist-info's own files as soon as its folder exists. All synchronous, in placeTree's slices.
+  mkdirSync(target.binDir, { recursive: true });
+  writeAll(generated.filter((g) => !inDistInfo.includes(g)));
+  await placeTree(tree, site, image.siteDir, placer, (rel) => {
+    if (rel === image.distInfo) writeAll(inDistInfo);
+  }, target.signal);
 }
