@@ -114,8 +114,8 @@ export function pylockFrom(doc: TomlDocument): Pylock {
   const d = doc.data;
   const lockVersion = str(doc, d['lock-version'], 'lock-version', 'lock-version');
   if (lockVersion === undefined) {
-    // uv's own lock format is read as its own source kind.
-    const hint = d.version !== undefined && Array.isArray(d.package) ? ' It looks like a uv.lock: give it as one (--uv-lock FILE).' : '';
+    // uv's own lock format is read as its own source kind; how to give it as one is each front end's to say.
+    const hint = d.version !== undefined && Array.isArray(d.package) ? " It looks like uv's lock format (uv.lock), which is read as a source of its own." : '';
     throw sourceError(doc, `lock-version is missing: this is not a PEP 751 lock file.${hint}`);
   }
   if (!/^1(\.\d+)*$/.test(lockVersion)) throw sourceError(doc, `lock-version '${lockVersion}' is not supported (this version of Venv Manager reads lock-version 1.x).`, 'lock-version');

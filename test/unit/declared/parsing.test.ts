@@ -321,6 +321,6 @@ wheels = [{ url = "https://files.example/extra_dep-1.0-py3-none-any.whl", ${hash
     await rejectsWith(() => planUvLock(lacking, linux312), 'bad-source', /uv3\/uv\.lock:6:1: demo depends on ghost, which the lock does not list/);
     const v2 = await write('uv4/uv.lock', UVLOCK.replace('version = 1\n', 'version = 2\n'));
     await rejectsWith(() => readUvLock(v2), 'bad-source', /uv4\/uv\.lock:1:1: uv\.lock version 2 is not supported/);
-    await rejectsWith(() => readPylock(file), 'bad-source', /uv2\/uv\.lock: lock-version is missing: this is not a PEP 751 lock file\. It looks like a uv\.lock: give it as one \(--uv-lock FILE\)\./);
+    await rejectsWith(() => readPylock(file), 'bad-source', /uv2\/uv\.lock: lock-version is missing: this is not a PEP 751 lock file\. It looks like uv's lock format \(uv\.lock\), which is read as a source of its own\.$/);
   });
 });
