@@ -3,10 +3,10 @@
  * hold a package. Read from site-packages without running Python; only `--outdated` runs the env's
  * installer, to ask its index. JSON shapes are documented in docs/cli-json.md.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LifecycleError } from '../core/lifecycle';
+import { randomHex } from '../core/hashing';
 import {
   checkOutdated,
   exportPylock,
@@ -188,7 +188,7 @@ cannot resolve the pins, or the file cannot be written (an existing file is then
 
 /** Writes `text` to `file` through a temporary file beside it, so the file appears whole or not at all. */
 async function writeWhole(file: string, text: string): Promise<void> {
-  const partial = path.join(path.dirname(file), `.${path.basename(file)}.venv-manager-partial-${randomBytes(4).toString('hex')}`);
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.venv-manager-partial-${randomHex(4)}`);
   try {
     await fs.writeFile(partial, text, { flag: 'wx' });
     await fs.rename(partial, file);

@@ -3,10 +3,10 @@
  * where they are, `url` entries downloaded (progress, cancel) into a folder the caller owns. Size and
  * sha256 are checked before anything is installed; a mismatch is refused naming the lock and the file.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createSha256 } from '../hashing';
 import { LifecycleError } from '../lifecycle/errors';
 import type { LockFile, LockPackage } from './pylock';
 
@@ -41,7 +41,7 @@ function check(opts: FetchOptions, planned: PlannedFile, size: number, sha256: s
 }
 
 async function hashFile(file: string, signal?: AbortSignal): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
+  const hash = createSha256();
   let size = 0;
   for await (const chunk of createReadStream(file, signal ? { signal } : {})) {
     hash.update(chunk as Buffer);
@@ -62,7 +62,7 @@ async function download(url: string, dest: string, label: string, opts: FetchOpt
     throw new LifecycleError('download-failed', `${opts.lockFile}: downloading ${url} failed: HTTP ${response.status} ${response.statusText}. Nothing was installed.`);
   }
   const total = Number(response.headers.get('content-length') ?? 0);
-  const hash = createHash('sha256');
+  const hash = createSha256();
   const handle = await fs.open(dest, 'w');
   let size = 0;
   let lastShown: number | undefined;

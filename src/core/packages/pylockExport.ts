@@ -5,7 +5,6 @@
  * with its sha256. Editable installs become `directory` entries with `editable = true`; installs
  * from a local archive, folder or VCS keep that source. The file appears whole or not at all.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { lt as pep440Lt } from '@renovatebot/pep440';
 import { readPylock, type Pylock } from '../declared/pylock';
 import { envPythonOf } from '../envFacts';
+import { randomHex } from '../hashing';
 import { LifecycleError } from '../lifecycle/errors';
 import { pipLock } from '../lifecycle/installer';
 import { readInstalledDistributions, type InstalledDistribution } from './distributions';
@@ -86,7 +86,7 @@ export async function exportPylock(envDir: string, target: string, opts: ExportP
   opts.signal?.throwIfAborted();
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'venv-manager-lock-'));
   // pip writes into the lock's own folder (relative paths come out right), under a temporary name.
-  const partial = path.join(lockDir, `pylock.venv-manager-partial-${process.pid}-${randomBytes(4).toString('hex')}.toml`);
+  const partial = path.join(lockDir, `pylock.venv-manager-partial-${process.pid}-${randomHex(4)}.toml`);
   try {
     const requirements = path.join(scratch, 'requirements.txt');
     await fs.writeFile(requirements, pinned.map((d) => `${lockRequirementLine(d)}\n`).join(''));
