@@ -16,22 +16,13 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { defaultCacheDir } from '../core/cacheDir';
+import { nameHash } from '../core/hashing';
 
 const MAGIC = 'venv-manager code cache 1\n';
 /** At most this many cache files per bundle name (several installs or builds side by side). */
 const KEEP_PER_BUNDLE = 4;
 
 const pending: Array<() => void> = [];
-
-/** FNV-1a, 32 bits, as 8 hex digits: a short file name for a key that is stored in full anyway. */
-function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
 
 /** The cache file's key: the bundle file as it is now, and the Node that runs it. */
 function cacheKey(file: string, st: fs.Stats): string {
@@ -89,7 +80,7 @@ export function requireChunk(file: string, env: NodeJS.ProcessEnv = process.env)
     return req(file); // the error as require words it
   }
   const key = cacheKey(file, st);
-  const cacheFile = path.join(defaultCacheDir(env), 'code-cache', `${path.basename(file)}-${shortHash(key)}.bin`);
+  const cacheFile = path.join(defaultCacheDir(env), 'code-cache', `${path.basename(file)}-${nameHash(key)}.bin`);
   const cachedData = readCache(cacheFile, key);
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
   const script = new vm.Script(wrapped, {

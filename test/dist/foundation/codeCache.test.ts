@@ -35,7 +35,7 @@ test('a successful command writes its bundle\'s code cache once; the next run us
   assert.equal(first.status, 0, first.stderr);
   const files = cacheFiles();
   assert.equal(files.length, 1, `one cache file: ${files.join(', ')}`);
-  assert.match(files[0]!, /^cli-discovery\.js-[0-9a-f]{8}\.bin$/);
+  assert.match(files[0]!, /^cli-discovery\.js-[0-9a-f]{16}\.bin$/);
   const file = path.join(cacheDir, files[0]!);
   const head = fs.readFileSync(file).subarray(0, 400).toString('latin1');
   assert.ok(head.startsWith('venv-manager code cache 1\n'), head);
