@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
 import { runCliAndKillAt } from '../fixtures/killAt';
 import { repoRoot } from '../harness/paths';
-import { escapeRegExp, newestCPython, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
+import { escapeRegExp, hoverUntilTooltip, newestCPython, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
 
 describe('Venv Manager as a person uses it', () => {
   let server: CodeServer;
@@ -62,8 +62,7 @@ describe('Venv Manager as a person uses it', () => {
     assert.match(text, new RegExp(`${python.version.replace(/\./g, '\\.')} · venv · active`));
     await treeRow(page, 'Global').first().waitFor({ state: 'visible' });
     await screenshot(page, 'e2e-1-environments-view');
-    await treeRow(page, 'old-env').first().hover();
-    await page.locator('.monaco-hover, .workbench-hover', { hasText: /Broken/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await hoverUntilTooltip(page, treeRow(page, 'old-env').first(), /Broken/, 'e2e-1b-broken-tooltip-missing');
     await screenshot(page, 'e2e-1b-broken-tooltip');
     await page.mouse.move(900, 500);
   });
@@ -73,8 +72,7 @@ describe('Venv Manager as a person uses it', () => {
     const row = treeRow(page, 'interrupted-env').first();
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     assert.match(await row.innerText(), /broken/);
-    await row.hover();
-    await page.locator('.monaco-hover, .workbench-hover', { hasText: /Recover Interrupted Operation/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await hoverUntilTooltip(page, row, /Recover Interrupted Operation/, 'e2e-1c-interrupted-tooltip-missing');
     await screenshot(page, 'e2e-1c-interrupted-tooltip');
     await row.locator('.action-label[aria-label="Recover Interrupted Operation"]').click();
     // Down into the empty part of the view, not across the hover (which would keep it open).

@@ -46,3 +46,20 @@ export async function waitForTerminal(page: Page, rows: ReturnType<Page['locator
 export function treeRow(page: Page, text: string | RegExp) {
   return page.locator('.sidebar .monaco-list-row', { hasText: text });
 }
+
+/**
+ * Hovers `row` until the hover widget showing `text` is visible. A tree row re-rendered while the
+ * pointer rests on it (discovery settling, a watcher firing) loses the pending hover, and a pointer
+ * that does not move does not start a new one; a person would move the mouse off and back. So:
+ * move off, hover, wait; up to `attempts` times. Fails with a screenshot if the hover never shows.
+ */
+export async function hoverUntilTooltip(page: Page, row: ReturnType<Page['locator']>, text: RegExp, shot: string, attempts = 4): Promise<void> {
+  const tooltip = page.locator('.monaco-hover, .workbench-hover', { hasText: text }).first();
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await page.mouse.move(150, 600);
+    await row.hover();
+    if (await tooltip.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) return;
+  }
+  await screenshot(page, shot);
+  assert.fail(`hovered the row ${attempts} times; no hover showing ${text} appeared`);
+}
