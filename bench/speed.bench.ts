@@ -24,6 +24,8 @@ import { findPythons } from '../test/fixtures/pythons';
 import { ensureDiscoveryTree } from './discoveryTree';
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));
+/** BENCH_PARTS=create,cli,discovery (any of them) runs only those parts; all by default. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'create,cli,discovery').split(',').map((s) => s.trim()));
 const root = path.resolve(__dirname, '..', '..');
 const cli = path.join(root, 'dist', 'cli.js');
 const tmp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vm-bench-speed-')));
@@ -267,19 +269,25 @@ async function main(): Promise<void> {
   const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`speed benchmark — ${os.cpus().length} CPUs, ${os.platform()} ${os.release()}, node ${process.version}, ${new Date().toISOString()}, load average ${load()}`);
 
-  console.log('\nseeded create');
-  for (const minor of [13, 12]) {
-    const py = [...pythons].reverse().find((p) => p.version[0] === 3 && p.version[1] === minor);
-    if (py) await seededCreate(py.path, py.label);
-    else console.log(`  (no CPython 3.${minor} found)`);
+  if (PARTS.has('create')) {
+    console.log('\nseeded create');
+    for (const minor of [13, 12]) {
+      const py = [...pythons].reverse().find((p) => p.version[0] === 3 && p.version[1] === minor);
+      if (py) await seededCreate(py.path, py.label);
+      else console.log(`  (no CPython 3.${minor} found)`);
+    }
+    await versusVirtualenv();
   }
-  await versusVirtualenv();
 
-  console.log('\ncommand line');
-  commandLine(driver, pythons.at(-1)!.path);
+  if (PARTS.has('cli')) {
+    console.log('\ncommand line');
+    commandLine(driver, pythons.at(-1)!.path);
+  }
 
-  console.log('\ndiscovery');
-  await discovery(driver);
+  if (PARTS.has('discovery')) {
+    console.log('\ndiscovery');
+    await discovery(driver);
+  }
 
   console.log(`\ngoals (load average at the end ${load()})`);
   for (const line of summary) console.log(line);

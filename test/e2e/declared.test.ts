@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
 import { installedProjects, writeDeclaredProject } from '../fixtures/declaredProject';
-import { runPaletteCommand, treeRow, waitForTerminal } from './workbench';
+import { runInlineAction, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
 
 describe('environments from what the project declares, as a person sees them', () => {
   let server: CodeServer;
@@ -76,10 +76,8 @@ describe('environments from what the project declares, as a person sees them', (
     await treeRow(page, /out of sync with pyproject\.toml: 1 not declared/).first().waitFor({ state: 'visible', timeout: 30_000 });
     await treeRow(page, /not declared: stray-tool 0\.9/).first().waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, 'e2e-declared-4-out-of-sync');
-    await row.hover();
-    await row.locator('.action-label[aria-label="Sync Environment"]').click();
     const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+    await runInlineAction(page, row, 'Sync Environment', dialog, 'e2e-declared-sync-not-started');
     assert.match(await dialog.innerText(), /Not declared, so removed: stray-tool 0\.9/);
     await screenshot(page, 'e2e-declared-5-sync-confirm');
     await dialog.locator('.monaco-button', { hasText: /^Sync$/ }).first().click();

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
 import { runCliAndKillAt } from '../fixtures/killAt';
 import { repoRoot } from '../harness/paths';
-import { escapeRegExp, hoverUntilTooltip, newestCPython, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
+import { escapeRegExp, hoverUntilTooltip, newestCPython, runInlineAction, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
 
 describe('Venv Manager as a person uses it', () => {
   let server: CodeServer;
@@ -74,7 +74,7 @@ describe('Venv Manager as a person uses it', () => {
     assert.match(await row.innerText(), /broken/);
     await hoverUntilTooltip(page, row, /Recover Interrupted Operation/, 'e2e-1c-interrupted-tooltip-missing');
     await screenshot(page, 'e2e-1c-interrupted-tooltip');
-    await row.locator('.action-label[aria-label="Recover Interrupted Operation"]').click();
+    await runInlineAction(page, row, 'Recover Interrupted Operation', page.locator('.notifications-toasts', { hasText: /Recovering interrupted-env|back as it was before the interrupted operation/ }), 'e2e-1c-recover-not-started');
     // Down into the empty part of the view, not across the hover (which would keep it open).
     await page.mouse.move(150, 600);
     await page.locator('.notifications-toasts', { hasText: /back as it was before the interrupted operation/ }).waitFor({ state: 'visible', timeout: 30_000 });

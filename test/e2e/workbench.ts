@@ -63,3 +63,20 @@ export async function hoverUntilTooltip(page: Page, row: ReturnType<Page['locato
   await screenshot(page, shot);
   assert.fail(`hovered the row ${attempts} times; no hover showing ${text} appeared`);
 }
+
+/**
+ * Runs a row's inline action (`label`, shown while the row is hovered) and waits for `started`, a
+ * sign that the command ran (its progress, dialog or result). A click that lands while the tree
+ * redraws the row selects the row instead, so the click is repeated, up to `attempts` times, while
+ * nothing has started; a command that did start is never clicked twice.
+ */
+export async function runInlineAction(page: Page, row: ReturnType<Page['locator']>, label: string, started: ReturnType<Page['locator']>, shot: string, attempts = 3): Promise<void> {
+  const action = row.locator(`.action-label[aria-label="${label}"]`);
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await row.hover();
+    await action.click({ timeout: 20_000 }).catch(() => undefined);
+    if (await started.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) return;
+  }
+  await screenshot(page, shot);
+  assert.fail(`clicked "${label}" ${attempts} times; nothing showed that it ran`);
+}
