@@ -19,6 +19,7 @@ import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, r
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findWorkspaceEnvironments } from '../src/core/discovery';
+import { useInlineFileSystem } from '../src/core/asyncFs';
 import { EnvBuilder, type EnvBuilderOptions } from '../src/core/envBuilder';
 import { findPythons } from '../test/fixtures/pythons';
 import { ensureDiscoveryTree } from './discoveryTree';
@@ -130,29 +131,78 @@ async function seededCreate(python: string, label: string): Promise<void> {
   await new EnvBuilder(opts).create(template); // fills the facts and seed caches: what "warm" means
   const ops = treeOps(template);
   const ours: number[] = [];
+  const inline: number[] = [];
   const venv: number[] = [];
   const floor: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const dir = fresh();
-    const t0 = performance.now();
-    await new EnvBuilder(opts).create(dir);
-    ours.push(performance.now() - t0);
-    rmSync(dir, { recursive: true, force: true });
+    ours.push(await timedCreate(opts, fresh()));
+    inline.push(await timedCreate(opts, fresh(), true));
     const ref = fresh();
     venv.push(wall(python, ['-m', 'venv', ref]));
     rmSync(ref, { recursive: true, force: true });
-    const plain = fresh();
-    const t1 = performance.now();
-    makeTreeFloor(template, ops, plain);
-    floor.push(performance.now() - t1);
-    rmSync(plain, { recursive: true, force: true });
+    floor.push(timedFloor(template, ops, fresh()));
   }
   const r = row(`seeded create in-process, warm cache, ${label}`, ours, 'python -m venv', venv);
   const dirs = ops.filter((o) => o.kind === 'dir').length;
   row(`  the same, against its floor: the env's ${dirs + 1} folders and ${ops.length - dirs} files/links made by plain sync calls here`, ours, 'floor', floor);
+  row('  the same with the file system inline (useInlineFileSystem, as the command line runs)', inline, 'floor', floor);
   goal(`seeded create ${label}: median <= 30 ms, p90 <= 60 ms`, median(ours) <= 30 && p90(ours) <= 60, `median ${median(ours).toFixed(1)} ms, p90 ${p90(ours).toFixed(1)} ms (${(1 / r.ratio).toFixed(0)}x faster than python -m venv)`);
+  await onTmpfs(python, label);
 }
 
+/** One create of `dir` (removed afterwards), in ms; `inline` runs core's file-system calls inline for it. */
+async function timedCreate(opts: EnvBuilderOptions, dir: string, inline = false): Promise<number> {
+  useInlineFileSystem(inline);
+  try {
+    const t0 = performance.now();
+    await new EnvBuilder(opts).create(dir);
+    return performance.now() - t0;
+  } finally {
+    useInlineFileSystem(false);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function timedFloor(template: string, ops: TreeOp[], dir: string): number {
+  const t0 = performance.now();
+  makeTreeFloor(template, ops, dir);
+  const ms = performance.now() - t0;
+  rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+/**
+ * The same create on tmpfs (/dev/shm), seed cache and env both there: what the code costs without
+ * the disk's file system under it. Not a goal row (the goal is about the disk), a figure to read
+ * next to the floor above.
+ */
+async function onTmpfs(python: string, label: string): Promise<void> {
+  let base: string;
+  try {
+    base = mkdtempSync('/dev/shm/vm-bench-speed-');
+  } catch {
+    console.log('  (tmpfs row skipped: /dev/shm is not writable)');
+    return;
+  }
+  try {
+    let k = 0;
+    const next = () => path.join(base, `env-${++k}`);
+    const opts: EnvBuilderOptions = { python, cacheDir: path.join(base, 'cache'), symlinks: true, withPip: true, scmIgnoreFiles: ['git'] };
+    const template = next();
+    await new EnvBuilder(opts).create(template);
+    const ops = treeOps(template);
+    const ours: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      ours.push(await timedCreate(opts, next()));
+      floor.push(timedFloor(template, ops, next()));
+    }
+    row(`  the same on tmpfs (/dev/shm: seed cache and env), ${label}`, ours, 'floor on tmpfs', floor);
+    summary.push(`  info seeded create ${label} on tmpfs: median ${median(ours).toFixed(1)} ms, p90 ${p90(ours).toFixed(1)} ms (floor ${median(floor).toFixed(1)} ms)`);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
 async function versusVirtualenv(): Promise<void> {
   const virtualenv = '/usr/bin/virtualenv';
   const system = findPythons().find((p) => p.path.startsWith('/usr/bin/'));

@@ -1,4 +1,8 @@
 import { runCli } from './cli/main';
+import { useInlineFileSystem } from './core/asyncFs';
+
+// One short task with nothing else to keep responsive: core's file-system calls run inline (see core/asyncFs.ts).
+useInlineFileSystem();
 
 async function ask(question: string): Promise<string | undefined> {
   if (!process.stdin.isTTY) return undefined;

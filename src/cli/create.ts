@@ -1,6 +1,6 @@
 // `venv-manager create`: the options and defaults of `python -m venv` of the chosen interpreter's version.
 import { resolvePythonSpec } from '../core/discovery';
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../core/asyncFs';
 import * as path from 'node:path';
 import { EnvBuilder, type EnvBuilderOptions } from '../core/envBuilder';
 import { LifecycleError, replaceWithNewEnvironment } from '../core/lifecycle';

@@ -2,7 +2,7 @@
  * `venv-manager list`, `inspect` and `interpreters`: discovery from the command line. Nothing found
  * is executed. JSON shapes are documented in docs/cli-json.md.
  */
-import { stat } from 'node:fs/promises';
+import { fsp } from '../core/asyncFs';
 import * as path from 'node:path';
 import {
   findGlobalEnvironments,
@@ -74,7 +74,7 @@ export async function environmentsUnder(
   io: CliIo,
 ): Promise<{ environments: DiscoveredEnvironment[]; unreadable: { path: string; code: string }[] }> {
   for (const dir of dirs) {
-    const st = await stat(dir).catch(() => undefined);
+    const st = await fsp.stat(dir).catch(() => undefined);
     if (!st?.isDirectory()) throw new CliError(`${dir} ${st ? 'is not a folder' : 'does not exist'}.`);
   }
   // Each environment is inspected as soon as the walk finds it (the reads overlap the walk).

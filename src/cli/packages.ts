@@ -3,7 +3,7 @@
  * hold a package. Read from site-packages without running Python; only `--outdated` runs the env's
  * installer, to ask its index. JSON shapes are documented in docs/cli-json.md.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../core/asyncFs';
 import * as path from 'node:path';
 import { LifecycleError } from '../core/lifecycle';
 import { randomHex } from '../core/hashing';

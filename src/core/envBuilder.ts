@@ -4,7 +4,7 @@
  * Python runs only to learn the base interpreter's facts (cached) and, when asked, for pip.
  */
 import { mkdirSync, symlinkSync, type Stats } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { fsp as fs } from './asyncFs';
 import * as path from 'node:path';
 import { lstatOrUndefined, makeDirs, pathExists, statOrUndefined } from './fsUtil';
 import { envProcessEnv, loadExeca } from './execa';

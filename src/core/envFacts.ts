@@ -5,7 +5,7 @@
  * incomplete marker, lock). Below both discovery and lifecycle, so the two read these one way.
  */
 import { randomHex } from './hashing';
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from './asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDirectory } from './fsUtil';

@@ -4,7 +4,7 @@
  * node's own fs/promises does the rest of what it would bring: mkdir -p, rm -rf, cp.)
  */
 import type { Stats } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { fsp as fs } from './asyncFs';
 import * as path from 'node:path';
 
 /** stat (links followed), or undefined when nothing is there or it cannot be read. */

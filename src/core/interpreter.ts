@@ -2,7 +2,7 @@
  * Facts about a base interpreter, gathered by ONE introspection call of that interpreter and cached
  * on disk, so that creating a second environment from the same interpreter spawns no Python at all.
  */
-import * as fs from 'node:fs/promises';
+import { fsp as fs } from './asyncFs';
 import * as path from 'node:path';
 import { defaultCacheDir } from './cacheDir';
 import { CoreError, type CoreErrorOptions, type ErrorCode } from './errors';

@@ -6,6 +6,9 @@
  * Nothing here imports 'vscode'.
  */
 
+// How core's file-system calls run: on the thread pool (default) or inline, for one-shot programs
+export { useInlineFileSystem, inlineFileSystem } from './asyncFs';
+
 // pyvenv.cfg
 export { parsePyvenvCfg, serializePyvenvCfg, readPromptValue, type PyvenvCfg, type PyvenvCfgEntry } from './pyvenvCfg';
 

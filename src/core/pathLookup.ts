@@ -4,7 +4,7 @@
  * name) and the installer (uv).
  */
 import { constants } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { fsp as fs } from './asyncFs';
 import * as path from 'node:path';
 
 /**

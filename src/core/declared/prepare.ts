@@ -5,7 +5,7 @@
  * checked files (wheels; sdists and archives pip builds) and local folders, installed with
  * --no-deps so nothing is resolved.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LifecycleError } from '../lifecycle/errors';

@@ -3,7 +3,7 @@
  * options, constraints and comments skipped. Lines pip accepts that name no project (a bare path,
  * an editable folder without `#egg=`) are counted, not guessed.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { LifecycleError } from '../lifecycle/errors';
 import { parseRequirement, Pep508Error, type Requirement } from './pep508';

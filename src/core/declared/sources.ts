@@ -4,7 +4,7 @@
  * env, so it goes with the env and a recreate or sync writes it in the same all-or-nothing step),
  * and loaded into the set of requirements the env should hold.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { LifecycleError } from '../lifecycle/errors';
 import { walkProjectFiles } from '../lifecycle/requirements';

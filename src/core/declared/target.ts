@@ -4,7 +4,7 @@
  * folder, the OS and machine from Node (the env runs on this machine), glibc/musl from Node's
  * process report.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePyvenvCfg } from '../pyvenvCfg';

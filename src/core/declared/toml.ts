@@ -3,7 +3,7 @@
  * line and column. TOML parsing is smol-toml's (TOML 1.0 complete, no dependencies, and its errors
  * carry line and column).
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { LifecycleError } from '../lifecycle/errors';
 

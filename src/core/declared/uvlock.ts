@@ -7,7 +7,7 @@
  * directory source) is installed from its folder; a virtual project is not installed at all.
  * Packages that only an sdist, a git checkout or a plain URL could give are refused.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { evaluateMarker, normalizeName, parseMarker, Pep508Error, versionSatisfies, type MarkerNode } from './pep508';
 import { choosePackageSource, type LockFile, type LockPackage, type LockPlan, type PlannedPackage } from './pylock';

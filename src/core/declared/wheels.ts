@@ -3,7 +3,8 @@
  * where they are, `url` entries downloaded (progress, cancel) into a folder the caller owns. Size and
  * sha256 are checked before anything is installed; a mismatch is refused naming the lock and the file.
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSha256 } from '../hashing';

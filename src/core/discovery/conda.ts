@@ -5,7 +5,7 @@
  * `~/.conda/envs`). The second catches environments made with `--prefix`-style folders or missing
  * from a stale list.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readRegularFileHead } from './safeRead';

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { isLifecycleSibling } from '../envFacts';
 import { findGlobalEnvironments, findWorkspaceEnvironments, globalPlaces, inspectAll, type GlobalSearchOptions } from './environments';

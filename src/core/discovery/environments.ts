@@ -3,7 +3,7 @@
  * poetry, hatch, uv tools, conda, folders named in a setting). All paths come from the environment
  * variables passed in, so tests use a fake HOME. Nothing is executed.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspectEnvironment, type BaseFactsCache, type InspectOptions } from './inspect';

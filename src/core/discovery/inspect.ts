@@ -3,7 +3,7 @@
  * the base interpreter's install. Nothing is executed; nothing thrown escapes (a broken or hostile
  * environment becomes health problems).
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { parsePyvenvCfg, PYVENV_CFG_MAX_BYTES, readPromptValue, type PyvenvCfg } from '../pyvenvCfg';
 import { INCOMPLETE_MARKER, isSiblingOf, isStale, journalPathFor, lockPathFor, readLock, type LockInfo } from '../envFacts';

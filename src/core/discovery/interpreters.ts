@@ -3,7 +3,8 @@
  * system folders, uv-managed Pythons, and on Windows the PEP 514 registry. Versions come from file
  * names, pyenv version folders, the install's `lib/pythonX.Y` and `include/.../patchlevel.h`.
  */
-import { promises as fs, type Dirent } from 'node:fs';
+import { type Dirent } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { getInterpreterInfo } from '../interpreter';

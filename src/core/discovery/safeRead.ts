@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { constants } from 'node:fs';
+import { inlineFileSystem } from '../asyncFs';
 
 /**
  * The first `maxBytes` of a regular file, or undefined. Opened non-blocking and checked with fstat,
@@ -8,6 +9,7 @@ import { constants } from 'node:fs';
  * files are read at once (an env's package metadata).
  */
 export function readRegularFileHead(file: string, maxBytes: number): Promise<{ bytes: Buffer; size: number } | undefined> {
+  if (inlineFileSystem()) return Promise.resolve(readRegularFileHeadSync(file, maxBytes));
   return new Promise((resolve) => {
     fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), (openErr, fd) => {
       if (openErr) return resolve(undefined);
@@ -38,11 +40,15 @@ export function readRegularFileHead(file: string, maxBytes: number): Promise<{ b
  */
 export function readListedFileStart(file: string, chunk: number, maxBytes: number, more: ((bytes: Buffer) => boolean) | undefined, listedAsFile: boolean): Promise<Buffer | undefined> {
   if (!listedAsFile) {
-    return readRegularFileHead(file, Math.min(chunk, maxBytes)).then((head) => {
-      if (!head || head.size <= head.bytes.length || (more && !more(head.bytes))) return head?.bytes;
-      return readRegularFileHead(file, maxBytes).then((whole) => whole?.bytes);
-    });
+    // The first chunk, fstat-checked; if that is not enough, everything up to maxBytes.
+    const enough = (head: { bytes: Buffer; size: number } | undefined) => !head || head.size <= head.bytes.length || (more !== undefined && !more(head.bytes));
+    if (inlineFileSystem()) {
+      const head = readRegularFileHeadSync(file, Math.min(chunk, maxBytes));
+      return Promise.resolve(enough(head) ? head?.bytes : readRegularFileHeadSync(file, maxBytes)?.bytes);
+    }
+    return readRegularFileHead(file, Math.min(chunk, maxBytes)).then((head) => (enough(head) ? head?.bytes : readRegularFileHead(file, maxBytes).then((whole) => whole?.bytes)));
   }
+  if (inlineFileSystem()) return Promise.resolve(readListedFileStartSync(file, chunk, maxBytes, more, true));
   return new Promise((resolve) => {
     fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), (openErr, fd) => {
       if (openErr) return resolve(undefined);
@@ -90,6 +96,32 @@ export function readListedFileStartSync(file: string, chunk: number, maxBytes: n
       buf.copy(bigger);
       buf = bigger;
     }
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** readRegularFileHead done synchronously (the inline file system: see core/asyncFs.ts). */
+export function readRegularFileHeadSync(file: string, maxBytes: number): { bytes: Buffer; size: number } | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes));
+    let filled = 0;
+    while (filled < buf.length) {
+      const n = fs.readSync(fd, buf, filled, buf.length - filled, filled);
+      if (n === 0) return { bytes: buf.subarray(0, filled), size: st.size };
+      filled += n;
+    }
+    return { bytes: buf, size: st.size };
   } catch {
     return undefined;
   } finally {

@@ -6,7 +6,8 @@
  * Does not descend into an environment, skips excluded names, follows directory links once
  * (loops cut by realpath), and records folders it could not read instead of failing.
  */
-import { promises as fs, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { isLifecycleSibling, journalEnvName } from '../envFacts';
 import { isSameOrInside } from '../paths';

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { prepareInstall, type PreparedInstall } from '../declared/prepare';

@@ -1,5 +1,5 @@
 import { randomHex } from '../hashing';
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { INCOMPLETE_CFG_LINE } from '../envFacts';
 

@@ -1,5 +1,5 @@
 import { createSha256, randomHex } from '../hashing';
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeHolder, isStale, lockPathFor, readLock, type LockInfo } from '../envFacts';

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { binDirOf, isInterpreterEntryName, INCOMPLETE_MARKER, isSiblingOf, journalPathFor, siblingName, isStale, readLock } from '../envFacts';
 import { isSameProcessAlive, processStartTime } from '../processes';

@@ -1,4 +1,5 @@
-import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
+import { constants as fsConstants, type Dirent } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Limiter, settleAll } from '../mapLimited';

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { envProcessEnv, loadExeca } from '../execa';
 import { getInterpreterInfo } from '../interpreter';

@@ -5,7 +5,7 @@
  * nothing thrown by one entry stops the others.
  */
 import { readdir, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findSitePackages } from '../discovery/inspect';

@@ -5,7 +5,7 @@
  * with its sha256. Editable installs become `directory` entries with `editable = true`; installs
  * from a local archive, folder or VCS keep that source. The file appears whole or not at all.
  */
-import { promises as fs } from 'node:fs';
+import { fsp as fs } from '../asyncFs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -13,7 +13,7 @@
  * wrong-shaped manifest) is set aside and built again.
  */
 import { createReadStream, statSync } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import { loadExeca } from '../execa';
 import type { InterpreterInfo } from '../interpreter';

@@ -4,7 +4,7 @@
  * cache and then linked or copied into site-packages, with the files pip's installer would write.
  * Falls back to ensurepip when there is nothing to seed from or the wheel is unusual.
  */
-import * as fs from 'node:fs/promises';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import type { InterpreterInfo } from '../interpreter';
 import { VenvError } from '../interpreter';

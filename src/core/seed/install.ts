@@ -11,7 +11,7 @@
  * import, and `pip uninstall` still removes the `.pyc` of every `.py` in RECORD.
  */
 import { constants as fsConstants, copyFileSync, linkSync, lstatSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import type { InstallImage } from './cache';
 import { posixScript, scriptSpecs, windowsLauncher, windowsLauncherName, type ScriptSpec } from './scripts';

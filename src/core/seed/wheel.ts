@@ -3,7 +3,7 @@
  * names; every destination is checked once more against the target directory (zip-slip).
  */
 import { createWriteStream } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { fsp as fs } from '../asyncFs';
 import * as path from 'node:path';
 import type * as Yauzl from 'yauzl';
 import { createSha256 } from '../hashing';

@@ -57,7 +57,7 @@ test('test hooks stay out of the extension bundle: no pause hook, no test API sw
 test('the library (dist/core.js) is a curated surface with generated declarations for every export', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const core = require(path.join(repoRoot, 'dist', 'core.js')) as Record<string, unknown>;
-  for (const name of ['EnvBuilder', 'createEnvironment', 'inspectEnvironment', 'findInterpreters', 'recreateEnvironment', 'installIntoEnvironment', 'capabilities', 'CoreError', 'ERROR_CODES', 'LifecycleError', 'readInstalledDistributions']) {
+  for (const name of ['EnvBuilder', 'createEnvironment', 'inspectEnvironment', 'findInterpreters', 'recreateEnvironment', 'installIntoEnvironment', 'capabilities', 'CoreError', 'ERROR_CODES', 'LifecycleError', 'readInstalledDistributions', 'useInlineFileSystem']) {
     assert.ok(name in core, `${name} is exported`);
   }
   for (const name of ['getIntrospectionCount', 'completeInterpreterFactsFromCache', 'parseRegQueryOutput', 'progressFromLine', 'uvFlagsFromPipEnv', 'INCOMPLETE_MARKER', 'lockPathFor', 'inspectAll']) {

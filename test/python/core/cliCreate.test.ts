@@ -1,6 +1,7 @@
 // `venv-manager create`, run in-process through the CLI dispatcher and as the built dist/cli.js.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -154,5 +155,36 @@ describe('venv-manager create', () => {
     const bad = spawnSync(process.execPath, [cliJs, 'create', '--python', newest.path, '--without-pip', path.join(env, 'pyvenv.cfg')], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /^Error: Unable to create directory '.*pyvenv\.cfg'\n$/);
+  });
+
+  test('the built dist/cli.js: create --without-pip loads neither fs/promises nor node:crypto, and starts no thread pool', async (t) => {
+    const cliJs = path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
+    if (!(await fs.stat(cliJs).catch(() => undefined))) return t.skip('dist/cli.js not built');
+    // A preload that writes, at exit, Node's list of the internal modules loaded.
+    const probe = path.join(tmp, 'probe.js');
+    const listed = path.join(tmp, 'modules.txt');
+    await fs.writeFile(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(listed)}, process.moduleLoadList.join('\\n')));\n`);
+    const run = (args: string[]) => spawnSync(process.execPath, ['-r', probe, cliJs, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: path.join(tmp, '.cache') } });
+    const env = path.join(tmp, `${++n}-modules`);
+    const r = run(['create', '--python', newest.path, '--without-pip', env]);
+    assert.equal(r.status, 0, r.stderr);
+    await fs.access(path.join(env, 'pyvenv.cfg'));
+    const modules = (await fs.readFile(listed, 'utf8')).split('\n');
+    assert.ok(modules.includes('NativeModule vm'), 'the probe sees the modules the command loaded');
+    for (const unwanted of ['NativeModule fs/promises', 'NativeModule crypto', 'NativeModule child_process']) assert.ok(!modules.includes(unwanted), `${unwanted} was loaded`);
+    // The thread pool is libuv's: its first use loads nothing, so count threads instead (Linux only).
+    if (process.platform === 'linux') {
+      const threads = (args: string[]) => {
+        const probeThreads = path.join(tmp, 'threads.js');
+        writeFileSync(probeThreads, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(listed)}, String(require('fs').readdirSync('/proc/self/task').length)));\n`);
+        const out = spawnSync(process.execPath, ['-r', probeThreads, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: path.join(tmp, '.cache') } });
+        assert.equal(out.status, 0, out.stderr);
+        return Number(readFileSync(listed, 'utf8'));
+      };
+      const baseline = threads(['-e', '0']);
+      const pooled = threads(['-e', 'require("fs").stat("/", () => {})']);
+      assert.ok(pooled > baseline, `a thread-pool call adds threads (${baseline} -> ${pooled}), so the count can tell`);
+      assert.equal(threads([cliJs, 'create', '--python', newest.path, '--without-pip', path.join(tmp, `${++n}-threads`)]), baseline);
+    }
   });
 });
