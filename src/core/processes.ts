@@ -6,6 +6,18 @@ import { readFileSync } from 'node:fs';
  * undefined where /proc is not available.
  */
 export function processStartTime(pid: number): string | undefined {
+  // This process's own start time never changes, and reading /proc/PID/stat of a large process is
+  // not free (about 1-2 ms each on a busy machine; a lock is taken and released per create).
+  if (pid === process.pid && ownStart !== null) return ownStart;
+  const start = readStartTime(pid);
+  if (pid === process.pid) ownStart = start;
+  return start;
+}
+
+/** This process's start time once read (undefined: no /proc); null: not read yet. */
+let ownStart: string | undefined | null = null;
+
+function readStartTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may itself contain spaces or ')'.

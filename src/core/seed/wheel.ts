@@ -124,23 +124,37 @@ function csvField(value: string): string {
 
 /** Writes RECORD rows the way pip does: sorted, csv with CRLF line ends. */
 export function formatRecord(rows: RecordRow[]): string {
-  const sorted = [...rows].sort((a, b) => compareTuples(a, b));
+  const sorted = [...rows].sort(compareTuples);
   return sorted.map((r) => r.map(csvField).join(',') + '\r\n').join('');
 }
 
 /** Python's tuple-of-str ordering (by code point). */
-function compareTuples(a: RecordRow, b: RecordRow): number {
+export function compareTuples(a: RecordRow, b: RecordRow): number {
   for (let k = 0; k < 3; k++) {
-    const x = Array.from(a[k]!);
-    const y = Array.from(b[k]!);
-    const n = Math.min(x.length, y.length);
-    for (let j = 0; j < n; j++) {
-      const d = x[j]!.codePointAt(0)! - y[j]!.codePointAt(0)!;
-      if (d !== 0) return d;
-    }
-    if (x.length !== y.length) return x.length - y.length;
+    const d = compareCodePoints(a[k] ?? '', b[k] ?? '');
+    if (d !== 0) return d;
   }
   return 0;
+}
+
+/**
+ * Python's str ordering (by code point) of two JavaScript strings, without splitting them into code
+ * points: at the first code unit that differs, a surrogate (half of a code point above U+FFFF) sorts
+ * after any other unit, though U+E000..U+FFFF are larger units; otherwise the units' order is the
+ * code points' order.
+ */
+function compareCodePoints(x: string, y: string): number {
+  const n = Math.min(x.length, y.length);
+  for (let j = 0; j < n; j++) {
+    const a = x.charCodeAt(j);
+    const b = y.charCodeAt(j);
+    if (a === b) continue;
+    const surrogateA = a >= 0xd800 && a <= 0xdfff;
+    const surrogateB = b >= 0xd800 && b <= 0xdfff;
+    if (surrogateA !== surrogateB) return surrogateA ? 1 : -1;
+    return a - b;
+  }
+  return x.length - y.length;
 }
 
 /** `sha256=<urlsafe base64 without padding>` and the size, as pip's `rehash`. */

@@ -31,6 +31,15 @@ describe('RECORD', () => {
     assert.equal(text, '../../../bin/pip,sha256=b,2\r\nPip/Upper.py,,\r\npip-1.dist-info/RECORD,,\r\n"pip/a,b.py",,\r\npip/z.py,sha256=a,1\r\n');
     assert.deepEqual(parseRecord(text).length, 5);
   });
+  test('sorts as Python sorts str: by code point, so a character above U+FFFF comes after U+FFFD', () => {
+    // sorted(['a', 'B', 'ab', 'é', '\ufffd', '😀', 'a😀', 'a\uffff']) in Python:
+    const python = ['B', 'a', 'ab', 'a\uffff', 'a😀', 'é', '\ufffd', '😀'];
+    const shuffled = ['😀', 'ab', '\ufffd', 'a😀', 'B', 'é', 'a', 'a\uffff'];
+    const rows = shuffled.map((name) => [name, '', ''] as [string, string, string]);
+    assert.deepEqual(parseRecord(formatRecord(rows)).map((r) => r[0]), python);
+    // Tuples: the second field decides when the first is equal.
+    assert.deepEqual(parseRecord(formatRecord([['x', 'b', ''], ['x', 'a', '2'], ['x', 'a', '10']])), [['x', 'a', '10'], ['x', 'a', '2'], ['x', 'b', '']]);
+  });
   test("hash and size as pip's rehash writes them", () => {
     // The REQUESTED row of every ensurepip-seeded env (an empty file).
     assert.deepEqual(recordHash(Buffer.alloc(0)), { hash: 'sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU', size: '0' });
