@@ -79,13 +79,7 @@ export function readListedFileStart(file: string, chunk: number, maxBytes: numbe
  * false it checks with fstat that it is a regular file first.
  */
 export function readListedFileStartSync(file: string, chunk: number, maxBytes: number, more: ((bytes: Buffer) => boolean) | undefined, listedAsFile: boolean): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch {
-    return undefined;
-  }
-  try {
+  return withOpenFile(file, (fd) => {
     if (!listedAsFile && !fs.fstatSync(fd).isFile()) return undefined;
     let buf = Buffer.allocUnsafe(Math.min(chunk, maxBytes));
     let got = 0;
@@ -96,6 +90,19 @@ export function readListedFileStartSync(file: string, chunk: number, maxBytes: n
       buf.copy(bigger);
       buf = bigger;
     }
+  });
+}
+
+/** `use(fd)` of `file` opened read-only and non-blocking, closed after; undefined if it cannot be opened or `use` throws. */
+function withOpenFile<T>(file: string, use: (fd: number) => T | undefined): T | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    return use(fd);
   } catch {
     return undefined;
   } finally {
@@ -105,13 +112,7 @@ export function readListedFileStartSync(file: string, chunk: number, maxBytes: n
 
 /** readRegularFileHead done synchronously (the inline file system: see core/asyncFs.ts). */
 export function readRegularFileHeadSync(file: string, maxBytes: number): { bytes: Buffer; size: number } | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch {
-    return undefined;
-  }
-  try {
+  return withOpenFile(file, (fd) => {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return undefined;
     const buf = Buffer.alloc(Math.min(st.size, maxBytes));
@@ -122,9 +123,5 @@ export function readRegularFileHeadSync(file: string, maxBytes: number): { bytes
       filled += n;
     }
     return { bytes: buf, size: st.size };
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
