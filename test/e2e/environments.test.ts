@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
 import { runCliAndKillAt } from '../fixtures/killAt';
 import { repoRoot } from '../harness/paths';
-import { escapeRegExp, hoverUntilTooltip, newestCPython, runInlineAction, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
+import { escapeRegExp, expandRow, hoverUntilTooltip, newestCPython, runInlineAction, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
 
 describe('Venv Manager as a person uses it', () => {
   let server: CodeServer;
@@ -88,7 +88,7 @@ describe('Venv Manager as a person uses it', () => {
 
   test('expanding an env shows its parsed pyvenv.cfg, interpreter and site-packages', async () => {
     const page = wb.page;
-    await treeRow(page, '.venv').first().click();
+    await expandRow(page, treeRow(page, '.venv').first(), 'e2e-2-env-not-expanded');
     for (const key of ['home', 'include-system-site-packages', 'version', 'interpreter', 'site-packages']) {
       await treeRow(page, new RegExp(`^${key}`)).first().waitFor({ state: 'visible', timeout: 10_000 });
     }

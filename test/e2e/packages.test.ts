@@ -13,7 +13,7 @@ import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workb
 import { repoRoot } from '../harness/paths';
 import { testPython } from '../fixtures/lifecycle';
 import { buildWheel } from '../fixtures/wheels';
-import { runInlineAction, runPaletteCommand, treeRow } from './workbench';
+import { expandRow, runInlineAction, runPaletteCommand, treeRow } from './workbench';
 
 describe('packages, as a person sees them', () => {
   let server: CodeServer;
@@ -56,10 +56,10 @@ describe('packages, as a person sees them', () => {
     await item.waitFor({ state: 'visible', timeout: 60_000 });
     await item.click();
     await treeRow(page, /^\.venv/).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await treeRow(page, /^\.venv/).first().click();
+    await expandRow(page, treeRow(page, /^\.venv/).first(), 'e2e-packages-venv-not-expanded');
     const packages = treeRow(page, /^Packages \(\d+\)/).first();
     await packages.waitFor({ state: 'visible', timeout: 15_000 });
-    await packages.click();
+    await expandRow(page, packages, 'e2e-packages-node-not-expanded');
     await treeRow(page, /^alpha/).first().waitFor({ state: 'visible', timeout: 15_000 });
     assert.match(await treeRow(page, /^beta/).first().innerText(), /2\.0 · dependency/);
     await screenshot(page, 'e2e-packages-1-node');

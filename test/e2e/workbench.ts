@@ -80,3 +80,23 @@ export async function runInlineAction(page: Page, row: ReturnType<Page['locator'
   await screenshot(page, shot);
   assert.fail(`clicked "${label}" ${attempts} times; nothing showed that it ran`);
 }
+
+/**
+ * Expands a tree row: clicks it and waits for the row to say it is expanded (aria-expanded), and
+ * clicks again only if it does not (a click that landed while the row was redrawn); never clicks an
+ * expanded row, which would collapse it.
+ */
+export async function expandRow(page: Page, row: ReturnType<Page['locator']>, shot: string, attempts = 3): Promise<void> {
+  const expanded = async () => (await row.getAttribute('aria-expanded', { timeout: 10_000 }).catch(() => null)) === 'true';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (await expanded()) return;
+    await row.click();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (await expanded()) return;
+      await page.waitForTimeout(200);
+    }
+  }
+  await screenshot(page, shot);
+  assert.fail(`clicked the row ${attempts} times; it did not expand`);
+}
