@@ -124,6 +124,13 @@ function makeTreeFloor(template: string, ops: readonly TreeOp[], dest: string): 
   }
 }
 
+/**
+ * Every tree made here stays until the run ends (the whole bench folder is removed then): removing a
+ * 1,000-file tree between two timed creates moved ext4's deferred work for it (journal commits,
+ * discards of the freed blocks) into the next timed create, and measured that instead. With removals
+ * between runs the floor below was 82-97 ms; the same floor with nothing removed just before takes
+ * 9-13 ms on the same disk.
+ */
 async function seededCreate(python: string, label: string): Promise<void> {
   const cacheDir = path.join(tmp, 'cache');
   const opts: EnvBuilderOptions = { python, cacheDir, symlinks: true, withPip: true, scmIgnoreFiles: ['git'] };
@@ -137,9 +144,7 @@ async function seededCreate(python: string, label: string): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
     ours.push(await timedCreate(opts, fresh()));
     inline.push(await timedCreate(opts, fresh(), true));
-    const ref = fresh();
-    venv.push(wall(python, ['-m', 'venv', ref]));
-    rmSync(ref, { recursive: true, force: true });
+    venv.push(wall(python, ['-m', 'venv', fresh()]));
     floor.push(timedFloor(template, ops, fresh()));
   }
   const r = row(`seeded create in-process, warm cache, ${label}`, ours, 'python -m venv', venv);
@@ -150,7 +155,7 @@ async function seededCreate(python: string, label: string): Promise<void> {
   await onTmpfs(python, label);
 }
 
-/** One create of `dir` (removed afterwards), in ms; `inline` runs core's file-system calls inline for it. */
+/** One create of `dir`, in ms; `inline` runs core's file-system calls inline for it. */
 async function timedCreate(opts: EnvBuilderOptions, dir: string, inline = false): Promise<number> {
   useInlineFileSystem(inline);
   try {
@@ -159,16 +164,13 @@ async function timedCreate(opts: EnvBuilderOptions, dir: string, inline = false)
     return performance.now() - t0;
   } finally {
     useInlineFileSystem(false);
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 function timedFloor(template: string, ops: TreeOp[], dir: string): number {
   const t0 = performance.now();
   makeTreeFloor(template, ops, dir);
-  const ms = performance.now() - t0;
-  rmSync(dir, { recursive: true, force: true });
-  return ms;
+  return performance.now() - t0;
 }
 
 /**
@@ -223,10 +225,7 @@ async function versusVirtualenv(): Promise<void> {
     const t0 = performance.now();
     await new EnvBuilder(opts).create(dir);
     ours.push(performance.now() - t0);
-    rmSync(dir, { recursive: true, force: true });
-    const other = fresh();
-    ref.push(wall(virtualenv, args(other)));
-    rmSync(other, { recursive: true, force: true });
+    ref.push(wall(virtualenv, args(fresh())));
   }
   row(`seeded create in-process (pip + setuptools), warm, ${system.label}`, ours, 'virtualenv (app-data, warm)', ref);
 }
@@ -319,10 +318,9 @@ async function main(): Promise<void> {
   const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`speed benchmark — ${os.cpus().length} CPUs, ${os.platform()} ${os.release()}, node ${process.version}, ${new Date().toISOString()}, load average ${load()}`);
 
-  // The command line first: the seeded-create rows make and delete about 100,000 files, and for
-  // minutes after that every new file costs this VM's ext4 several times the CPU (the floor of
-  // `create --without-pip` went from 1.04x to 1.24-1.34x node -e 0), which would measure the file
-  // system's state rather than the command.
+  // The command line first, before the seeded-create rows make about 60,000 files: measured after
+  // rows that also removed their trees as they went, the floor of `create --without-pip` alone was
+  // 1.24-1.34x node -e 0 instead of 1.02-1.11x (see seededCreate on removals).
   if (PARTS.has('cli')) {
     console.log('\ncommand line');
     commandLine(driver, pythons.at(-1)!.path);
