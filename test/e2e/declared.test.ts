@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openWorkbench, screenshot, startCodeServer, type CodeServer, type Workbench } from '../harness/codeServer';
 import { installedProjects, writeDeclaredProject } from '../fixtures/declaredProject';
-import { runInlineAction, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
+import { contextMenuItem, runInlineAction, runPaletteCommand, treeRow, waitForTerminal } from './workbench';
 
 describe('environments from what the project declares, as a person sees them', () => {
   let server: CodeServer;
@@ -94,9 +94,7 @@ describe('environments from what the project declares, as a person sees them', (
     await page.keyboard.press('Control+Shift+E');
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^pyproject\.toml$/ }).first();
     await row.waitFor({ state: 'visible', timeout: 20_000 });
-    await row.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-item', { hasText: 'Install Requirements into Environment' }).first();
-    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await contextMenuItem(page, row, 'Install Requirements into Environment', 'e2e-declared-menu-without-install');
     await page.waitForTimeout(300); // the menu fades in
     await screenshot(page, 'e2e-declared-7-pyproject-explorer-menu');
     await page.keyboard.press('Escape');

@@ -100,3 +100,21 @@ export async function expandRow(page: Page, row: ReturnType<Page['locator']>, sh
   await screenshot(page, shot);
   assert.fail(`clicked the row ${attempts} times; it did not expand`);
 }
+
+/**
+ * Opens `row`'s context menu and returns its item `label`, visible. A right-click that lands while
+ * the tree redraws can open the menu of the row that was there a moment before (without the item):
+ * that menu is closed with Escape and the row right-clicked again, up to `attempts` times, so no
+ * stray menu is left to block what comes next.
+ */
+export async function contextMenuItem(page: Page, row: ReturnType<Page['locator']>, label: string, shot: string, attempts = 3): Promise<ReturnType<Page['locator']>> {
+  const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await row.click({ button: 'right' });
+    if (await item.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) return item;
+    await screenshot(page, `${shot}-${attempt}`);
+    await page.keyboard.press('Escape');
+    await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  }
+  assert.fail(`right-clicked the row ${attempts} times; its menu never showed "${label}"`);
+}
