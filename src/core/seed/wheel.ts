@@ -129,7 +129,7 @@ export function formatRecord(rows: RecordRow[]): string {
 }
 
 /** Python's tuple-of-str ordering (by code point). */
-export function compareTuples(a: RecordRow, b: RecordRow): number {
+function compareTuples(a: RecordRow, b: RecordRow): number {
   for (let k = 0; k < 3; k++) {
     const d = compareCodePoints(a[k] ?? '', b[k] ?? '');
     if (d !== 0) return d;
